@@ -1,0 +1,1 @@
+"""The interpreters over primitives: staging, jvp, linearize, transpose/grad, vmap, jit."""
