@@ -18,6 +18,7 @@ from fneedle.core.tree_util import (  # noqa: F401
 from fneedle import lax  # noqa: F401
 from fneedle import numpy  # noqa: F401  (installs Array operators)
 from fneedle.transforms.grad import grad, value_and_grad, vjp  # noqa: F401
+from fneedle.transforms.jit import disable_jit, jit  # noqa: F401
 from fneedle.transforms.jvp import jvp  # noqa: F401
 from fneedle.transforms.partial_eval import linearize  # noqa: F401
 from fneedle.transforms.staging import make_jaxpr  # noqa: F401

@@ -36,6 +36,8 @@ class EvalInterpreter(Interpreter):
         out = fn(*bufs, **params)
         weak = primitive.out_weak_type(in_weak, params)
         if primitive.multiple_results:
+            if type(weak) is list:  # per-output weak types (e.g. a jit call)
+                return [_wrap(o, w, device) for o, w in zip(out, weak)]
             return [_wrap(o, weak, device) for o in out]
         return _wrap(out, weak, device)
 

@@ -43,6 +43,8 @@ class Primitive:
         self.batch = None
         self.partial_eval = None
         self.weak_type_rule = None
+        # Primitives with side effects (debug printing) are never removed or merged by jit.
+        self.effectful = False
         self.lowerings = {}
         # What eager evaluation calls on the CPU: the 'cpu' lowering if there is one.
         self.cpu_kernel = None
@@ -92,7 +94,10 @@ class Primitive:
         return fn
 
     def out_weak_type(self, in_weak, params):
-        """Whether the output dtype is weak: by default, when every input is weak."""
+        """Whether the output dtype is weak: by default, when every input is weak.
+
+        A multiple-results primitive's rule may return a list, one entry per output.
+        """
         if self.weak_type_rule is not None:
             return self.weak_type_rule(in_weak, **params)
         return bool(in_weak) and all(in_weak)

@@ -27,7 +27,8 @@ def abstract_eval(primitive, avals, params):
     out = primitive.rule("abstract_eval")(*avals, **params)
     weak = primitive.out_weak_type([a.weak_type for a in avals], params)
     if primitive.multiple_results:
-        return [o if o.weak_type == weak else o.update(weak_type=weak) for o in out]
+        weaks = weak if type(weak) is list else [weak] * len(out)
+        return [o if o.weak_type == w else o.update(weak_type=w) for o, w in zip(out, weaks)]
     return out if out.weak_type == weak else out.update(weak_type=weak)
 
 

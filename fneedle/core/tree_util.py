@@ -67,14 +67,6 @@ def _fn_name(f) -> str:
     return getattr(f, "__name__", None) or repr(f)
 
 
-_TUPLE = _NodeKind(
-    tuple, lambda x: (x, None), lambda aux, ch: tuple(ch),
-    lambda x: ([(SequenceKey(i), c) for i, c in enumerate(x)], None),
-    lambda aux, n: ("(", None, ",)" if n == 1 else ")"))
-_LIST = _NodeKind(
-    list, lambda x: (x, None), lambda aux, ch: list(ch),
-    lambda x: ([(SequenceKey(i), c) for i, c in enumerate(x)], None),
-    lambda aux, n: ("[", None, "]"))
 def _dict_flatten(x):
     keys = _sorted_keys(x)
     return [x[k] for k in keys], keys
@@ -95,6 +87,14 @@ def _default_dict_flatten_with_keys(x):
     return key_children, (x.default_factory, keys)
 
 
+_TUPLE = _NodeKind(
+    tuple, lambda x: (x, None), lambda aux, ch: tuple(ch),
+    lambda x: ([(SequenceKey(i), c) for i, c in enumerate(x)], None),
+    lambda aux, n: ("(", None, ",)" if n == 1 else ")"))
+_LIST = _NodeKind(
+    list, lambda x: (x, None), lambda aux, ch: list(ch),
+    lambda x: ([(SequenceKey(i), c) for i, c in enumerate(x)], None),
+    lambda aux, n: ("[", None, "]"))
 _DICT = _NodeKind(
     dict, _dict_flatten, lambda keys, ch: dict(zip(keys, ch)), _dict_flatten_with_keys,
     lambda keys, n: ("{", _dict_labels(keys), "}"))
@@ -119,6 +119,7 @@ _registered: dict[type, _NodeKind] = dict(_BUILTIN_KINDS)  # built-ins plus regi
 # type -> kind, or None for a leaf type. Also caches namedtuple kinds and leaf types seen.
 _kinds: dict[type, _NodeKind | None] = dict(_registered)
 _KINDS_CACHE_LIMIT = 4096  # bounds the cache when many classes are made at run time
+_namedtuple_kinds: dict[type, _NodeKind] = {}
 
 
 def _namedtuple_kind(cls: type) -> _NodeKind:
@@ -131,7 +132,12 @@ def _namedtuple_kind(cls: type) -> _NodeKind:
 
 def _classify(cls: type) -> _NodeKind | None:
     """Finds (and caches) the kind of a type not seen before: a namedtuple class or a leaf."""
-    kind = _namedtuple_kind(cls) if issubclass(cls, tuple) and hasattr(cls, "_fields") else None
+    kind = None
+    if issubclass(cls, tuple) and hasattr(cls, "_fields"):
+        # Kept apart from the clearable cache: one kind object per class keeps treedefs equal.
+        kind = _namedtuple_kinds.get(cls)
+        if kind is None:
+            kind = _namedtuple_kinds[cls] = _namedtuple_kind(cls)
     if len(_kinds) > _KINDS_CACHE_LIMIT:
         _kinds.clear()
         _kinds.update(_registered)
@@ -303,7 +309,10 @@ _LEAF = (None, None, 0)  # the record of a leaf
 
 
 class PyTreeDef:
-    """The structure of a pytree: what its nodes are, with a `*` for each leaf. Immutable.
+    """The structure of a pytree: what its nodes are, with a `*` for each leaf.
+
+    A value object: immutable by convention (no public setters), hashable and comparable, so it
+    can key caches such as jit's.
 
     Internally a flat preorder tuple of `(kind, aux_data, num_children)` records (a leaf is
     `(None, None, 0)`), so equality and hashing are flat tuple operations at any depth.
@@ -312,14 +321,11 @@ class PyTreeDef:
     __slots__ = ("_records", "_num_leaves", "_hash")
 
     def __init__(self, records: tuple, num_leaves: int):
-        # Private: build PyTreeDefs with tree_structure / treedef_tuple, not directly.
-        set_attr = object.__setattr__
-        set_attr(self, "_records", records)
-        set_attr(self, "_num_leaves", num_leaves)
-        set_attr(self, "_hash", None)
-
-    def __setattr__(self, name, value):
-        raise AttributeError("PyTreeDef is immutable; build a new one with tree_structure.")
+        # Private: build PyTreeDefs with tree_structure / treedef_tuple, not directly. The
+        # attributes are never changed after this (the hash is only cached).
+        self._records = records
+        self._num_leaves = num_leaves
+        self._hash = None
 
     def __copy__(self):
         return self
@@ -349,7 +355,7 @@ class PyTreeDef:
     def __hash__(self):
         if self._hash is None:
             try:
-                object.__setattr__(self, "_hash", hash(self._records))
+                self._hash = hash(self._records)
             except TypeError as e:
                 raise TypeError(
                     f"This PyTreeDef cannot be hashed because some node's aux data is "
@@ -374,11 +380,18 @@ class PyTreeDef:
             raise ValueError(
                 f"Wrong number of leaves to unflatten: got {len(leaves)}, but the structure "
                 f"{_short(self)} has {self._num_leaves}. Pass exactly one leaf per '*'.")
+        records = self._records
+        kind, _, n = records[0]
+        if n == self._num_leaves == len(records) - 1:  # fast path: a flat tuple or list
+            if kind is _TUPLE:
+                return tuple(leaves)
+            if kind is _LIST:
+                return list(leaves)
         stack = []
         push = stack.append
         i = len(leaves)
         # Reversed preorder visits children before their parent (last child first).
-        for kind, aux, n in reversed(self._records):
+        for kind, aux, n in reversed(records):
             if kind is None:
                 i -= 1
                 push(leaves[i])
@@ -511,37 +524,63 @@ def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
       >>> tree_flatten({'b': [1, 2], 'a': None})
       ([1, 2], PyTreeDef({'a': None, 'b': [*, *]}))
     """
+    get = _kinds.get
+    kind = get(type(tree), _MISSING)
+    if (kind is _TUPLE or kind is _LIST) and is_leaf is None:
+        # Fast path: a flat tuple or list of leaves, e.g. a function's positional arguments.
+        for x in tree:
+            if get(type(x), _MISSING) is not None:
+                break
+        else:
+            return list(tree), PyTreeDef(_flat_records(kind, len(tree)), len(tree))
     leaves = []
     records = []
     add_leaf = leaves.append
     add_record = records.append
-    stack = [tree]
-    pop = stack.pop
-    extend = stack.extend
-    kinds = _kinds
+    # A stack of child iterators gives preorder; leaves are consumed by the inner for loop.
+    stack = [iter((tree,))]
+    push = stack.append
     while stack:
-        x = pop()
-        kind = kinds.get(type(x), _MISSING)
-        if kind is _MISSING:
-            kind = _classify(type(x))
-        if kind is None or (is_leaf is not None and is_leaf(x)):
-            add_leaf(x)
-            add_record(_LEAF)
-        elif kind is _TUPLE or kind is _LIST:
-            add_record((kind, None, len(x)))
-            extend(reversed(x))
-        elif kind is _DICT:
-            try:
-                keys = tuple(sorted(x))
-            except TypeError:
-                keys = _sorted_keys(x)  # raises the explanatory error
-            add_record((kind, keys, len(keys)))
-            extend([x[k] for k in reversed(keys)])
+        for x in stack[-1]:
+            kind = get(type(x), _MISSING)
+            if kind is _MISSING:
+                kind = _classify(type(x))
+            if kind is None or (is_leaf is not None and is_leaf(x)):
+                add_leaf(x)
+                add_record(_LEAF)
+            elif kind is _TUPLE or kind is _LIST:
+                add_record((kind, None, len(x)))
+                push(iter(x))
+                break
+            elif kind is _DICT:
+                try:
+                    keys = tuple(sorted(x))
+                except TypeError:
+                    keys = _sorted_keys(x)  # raises the explanatory error
+                add_record((kind, keys, len(keys)))
+                push(iter([x[k] for k in keys]))
+                break
+            else:
+                children, aux = _call_flatten(kind, x)
+                add_record((kind, aux, len(children)))
+                push(iter(children))
+                break
         else:
-            children, aux = _call_flatten(kind, x)
-            add_record((kind, aux, len(children)))
-            extend(reversed(children))
+            stack.pop()
     return leaves, PyTreeDef(tuple(records), len(leaves))
+
+
+_flat_records_cache: dict[tuple[_NodeKind, int], tuple] = {}
+
+
+def _flat_records(kind: _NodeKind, n: int) -> tuple:
+    """Records of a tuple or list of n leaves, shared so equal treedefs compare by identity."""
+    records = _flat_records_cache.get((kind, n))
+    if records is None:
+        records = ((kind, None, n),) + (_LEAF,) * n
+        if n <= 256:
+            _flat_records_cache[(kind, n)] = records
+    return records
 
 
 def _call_flatten(kind: _NodeKind, x) -> tuple[list | tuple, Any]:
@@ -679,12 +718,12 @@ def tree_map_with_path(f: Callable, tree: Any, *rest: Any,
 
 def _flatten_rest_up_to(treedef: PyTreeDef, rest: tuple, fn_name: str) -> list[list]:
     columns = []
-    for i, other in enumerate(rest, start=1):
+    for i, other in enumerate(rest):
         try:
             columns.append(treedef.flatten_up_to(other))
         except ValueError as e:
-            raise ValueError(f"{fn_name}: tree argument {i} after the first does not match the "
-                             f"first tree. {e}") from None
+            raise ValueError(f"{fn_name}: the tree rest[{i}] does not match the first tree. "
+                             f"{e}") from None
     return columns
 
 
@@ -757,19 +796,34 @@ def _prefix_mismatch_error(treedef: PyTreeDef, tree) -> ValueError:
             continue
         children = _match_children(kind, aux, n, x)
         if children is None:
-            expected = _structure_str(records[i:_subtree_end(records, i)])
+            expected = _truncate(_structure_str(records[i:_subtree_end(records, i)]))
             try:
                 actual = _short(tree_structure(tree))
             except (TypeError, ValueError) as e:
                 actual = f"not flattenable ({e})"
+            where = f"at key path {keystr(path)}" if path else "at the root"
             return ValueError(
-                f"Pytree structure mismatch at key path {keystr(path) or '() (the root)'}: "
-                f"expected a subtree of structure {_short(expected)}, but got "
-                f"{_describe_value(x)}. The tree must have the structure {_short(treedef)} as "
-                f"a prefix (a '*' matches any subtree), but its structure is {actual}.")
+                f"Pytree structure mismatch {where}: expected a subtree of structure "
+                f"{expected}, but got {_describe_value(x)}{_mismatch_detail(kind, aux, n, x)}. "
+                f"The tree must have the structure {_short(treedef)} as a prefix (a '*' "
+                f"matches any subtree), but its structure is {actual}.")
         keys = _child_keys(kind, aux, x, n)
-        stack.extend((path + (k,), c) for k, c in zip(reversed(keys), reversed(children)))
+        stack.extend(zip(reversed([path + (k,) for k in keys]), reversed(children), strict=True))
     return ValueError(f"Pytree structure mismatch against {_short(treedef)}.")
+
+
+def _mismatch_detail(kind: _NodeKind, aux, n: int, x) -> str:
+    """Why `x` failed to match a node of the same general type, or '' if it is another type."""
+    if kind in _DICT_KINDS and isinstance(x, dict):
+        keys = set(aux[1] if kind is _DEFAULT_DICT else aux)
+        missing, extra = [k for k in keys if k not in x], [k for k in x if k not in keys]
+        return f" (missing keys {_short(missing)}, unexpected keys {_short(extra)})"
+    if kind.type is type(x) and kind not in (_TUPLE, _LIST, _NONE, *_DICT_KINDS):
+        children, x_aux = _call_flatten(kind, x)
+        if len(children) != n:
+            return f" with {len(children)} children instead of {n}"
+        return f" whose aux data {_short(x_aux)} differs from the expected {_short(aux)}"
+    return ""
 
 
 def _describe_value(x) -> str:
@@ -782,9 +836,12 @@ def _describe_value(x) -> str:
     return f"a value of type {type(x).__name__}: {_short(x)}"
 
 
-def _short(x, limit: int = 200) -> str:
-    text = repr(x)
+def _truncate(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _short(x, limit: int = 200) -> str:
+    return _truncate(repr(x), limit)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -211,3 +211,29 @@ def grad(fun, argnums=0, has_aux=False):
         return g
     wrapped.__name__ = f"grad({fun_name(fun)})"
     return wrapped
+
+
+def transpose_jaxpr(closed, linear):
+    """The transpose of a closed jaxpr with respect to the inputs marked `linear`.
+
+    Returns:
+      A ClosedJaxpr taking (non-linear inputs, output cotangents) and returning the
+      cotangents of the linear inputs (zeros where none flowed back).
+    """
+    from fneedle.core.staging import trace_to_jaxpr
+    from fneedle.lax.ad_rules import instantiate
+    in_avals = closed.in_avals
+    lin_avals = [a for a, lin in zip(in_avals, linear) if lin]
+    nonlin_avals = [a for a, lin in zip(in_avals, linear) if not lin]
+    out_avals = [tangent_aval(a) for a in closed.out_avals]
+
+    def f(*args):
+        nonlin = iter(args[:len(nonlin_avals)])
+        cts = args[len(nonlin_avals):]
+        ins = [UndefinedPrimal(tangent_aval(a)) if lin else next(nonlin)
+               for a, lin in zip(in_avals, linear)]
+        cts_in = backward_pass(closed.jaxpr, closed.consts, ins, list(cts))
+        return [instantiate(c) for c, lin in zip(cts_in, linear) if lin]
+
+    del lin_avals
+    return trace_to_jaxpr(f, nonlin_avals + out_avals, "transpose of a jaxpr")

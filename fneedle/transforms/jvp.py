@@ -118,3 +118,37 @@ def jvp(fun, primals, tangents, has_aux=False):
     return (tree_util.tree_unflatten(out_tree, out_p),
             tree_util.tree_unflatten(out_tree, out_t))
 
+
+
+def jvp_jaxpr(closed, nonzeros, instantiate=False):
+    """The jvp of a closed jaxpr, as a jaxpr of (primals, nonzero tangents).
+
+    Args:
+      closed: the ClosedJaxpr. nonzeros: per input, whether its tangent is nonzero.
+      instantiate: bool or per-output list: output tangents to materialize even if zero.
+    Returns:
+      (jvp ClosedJaxpr returning primal outputs then the nonzero output tangents,
+       out_nonzeros).
+    """
+    from fneedle.core.jaxpr import eval_jaxpr
+    from fneedle.core.staging import trace_to_jaxpr
+    from fneedle.lax.ad_rules import instantiate as materialize
+    n_out = len(closed.jaxpr.outputs)
+    inst = [instantiate] * n_out if isinstance(instantiate, bool) else list(instantiate)
+    in_avals = closed.in_avals
+    box = []
+
+    def f(*args):
+        primals = args[:len(in_avals)]
+        it = iter(args[len(in_avals):])
+        tangents = [next(it) if nz else Zero(tangent_aval(a))
+                    for nz, a in zip(nonzeros, in_avals)]
+        out_p, out_t = jvp_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs),
+                                primals, tangents)
+        out_t = [materialize(t) if want else t for t, want in zip(out_t, inst)]
+        box.append([type(t) is not Zero for t in out_t])
+        return list(out_p) + [t for t in out_t if type(t) is not Zero]
+
+    t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros) if nz]
+    out = trace_to_jaxpr(f, list(in_avals) + t_avals, "jvp of a jaxpr")
+    return out, box[-1]

@@ -93,3 +93,37 @@ def linearize(fun, *primals):
     f_jvp.jaxpr = linear
     return tree_util.tree_unflatten(out_tree, out_primals), f_jvp
 
+
+
+def partial_eval_jaxpr(closed, unknowns, instantiate=False):
+    """Splits a closed jaxpr into the part computable from its known inputs and the rest.
+
+    Args:
+      unknowns: per input, whether it is unknown. instantiate: bool or per-output list of
+        outputs to make unknown even if they are known.
+    Returns:
+      (known, unknown, out_unknowns, num_residuals): `known` maps the known inputs to the
+      known outputs followed by the residuals; `unknown` maps (residuals, unknown inputs) to
+      the unknown outputs.
+    """
+    from fneedle.core.jaxpr import ClosedJaxpr, Jaxpr, eval_jaxpr
+    n_out = len(closed.jaxpr.outputs)
+    inst = [instantiate] * n_out if isinstance(instantiate, bool) else list(instantiate)
+    known_interp = StagingInterpreter("partial evaluation (known part)")
+    pe = PartialEvalInterpreter(known_interp, "partial evaluation (unknown part)")
+    args = [pe.new_input(a) if unk else known_interp.new_input(a)
+            for a, unk in zip(closed.in_avals, unknowns)]
+    try:
+        with set_interpreter(pe):
+            outs = eval_jaxpr(closed.jaxpr, closed.consts, *args)
+        out_unknowns = [pe.is_unknown(o) or want for o, want in zip(outs, inst)]
+        unknown = pe.build([o for o, u in zip(outs, out_unknowns) if u])
+        residuals = unknown.consts
+        known = known_interp.build([o for o, u in zip(outs, out_unknowns) if not u]
+                                   + residuals)
+    finally:
+        pe.alive = False
+        known_interp.alive = False
+    uj = unknown.jaxpr
+    unknown = ClosedJaxpr(Jaxpr([], uj.constvars + uj.inputs, uj.equations, uj.outputs), [])
+    return known, unknown, out_unknowns, len(residuals)

@@ -170,3 +170,44 @@ def _move_out(x, dim, want, size, fun):
         raise BatchAxisError(f"vmap of {fun_name(fun)}: out_axes={want} is out of range for an "
                              f"output of rank {ndim}.")
     return move_axis(x, dim, want % ndim)
+
+
+def batch_jaxpr(closed, axis_size, in_dims, out_dims=None):
+    """A closed jaxpr batched along `in_dims` (int or None per input).
+
+    Args:
+      out_dims: None to keep each output's natural batch dim, or per output an int (move or
+        broadcast the output's batch dim there) or None (keep as it comes out).
+    Returns:
+      (batched ClosedJaxpr, out_dims: int or None per output).
+    """
+    from fneedle.core.jaxpr import eval_jaxpr
+    from fneedle.core.staging import trace_to_jaxpr
+    from fneedle.lax.batch_rules import bdim_at_front, move_axis
+    want = [None] * len(closed.jaxpr.outputs) if out_dims is None else list(out_dims)
+    box = []
+
+    def f(*args):
+        outs, dims = batch_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs),
+                                args, in_dims, axis_size, "vmap of a jaxpr")
+        final, final_dims = [], []
+        for o, d, w in zip(outs, dims, want):
+            if w is not None:
+                o = bdim_at_front(o, d, axis_size)
+                o = move_axis(o, 0, w)
+                d = w
+            final.append(o)
+            final_dims.append(d)
+        box.append(final_dims)
+        return final
+
+    in_avals = []
+    for a, d in zip(closed.in_avals, in_dims):
+        if d is None:
+            in_avals.append(a)
+        else:
+            shape = list(a.shape)
+            shape.insert(d, axis_size)
+            in_avals.append(a.update(shape=tuple(shape)))
+    out = trace_to_jaxpr(f, in_avals, "vmap of a jaxpr")
+    return out, box[-1]

@@ -1,0 +1,32 @@
+"""The order of the passes, and the compile cache keyed by jaxpr identity."""
+
+import weakref
+
+from fneedle.transforms.compiler import passes, simplify
+from fneedle.transforms.compiler.executable import Executable
+
+
+def optimize(closed, call_primitives=()):
+    """The pass pipeline: inline nested calls, simplify, fold, CSE, simplify again, DCE."""
+    closed = passes.inline_calls(closed, frozenset(call_primitives))
+    closed = simplify.simplify(closed)
+    closed = passes.fold_constants(closed)
+    closed = passes.cse(closed)
+    closed = simplify.simplify(closed)
+    closed = passes.dce(closed)
+    return closed
+
+
+_compiled = weakref.WeakKeyDictionary()
+
+
+def compile_jaxpr(closed, call_primitives=()):
+    """The Executable of a closed jaxpr, compiled once per jaxpr object."""
+    from fneedle.core.config import config
+    per_mode = _compiled.get(closed)
+    if per_mode is None:
+        per_mode = _compiled[closed] = {}
+    exe = per_mode.get(config.numpy_impl)
+    if exe is None:
+        exe = per_mode[config.numpy_impl] = Executable(optimize(closed, call_primitives))
+    return exe
