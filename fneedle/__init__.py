@@ -17,6 +17,8 @@ from fneedle.core.tree_util import (  # noqa: F401
     tree_structure, tree_unflatten)
 from fneedle import lax  # noqa: F401
 from fneedle import numpy  # noqa: F401  (installs Array operators)
+from fneedle.transforms.checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401
+from fneedle.transforms.custom_derivatives import custom_jvp, custom_vjp, stop_gradient  # noqa: F401
 from fneedle.transforms.grad import grad, value_and_grad, vjp  # noqa: F401
 from fneedle.transforms.jit import disable_jit, jit  # noqa: F401
 from fneedle.transforms.jvp import jvp  # noqa: F401
