@@ -7,6 +7,9 @@ from fneedle.core import dtypes
 from fneedle.core.aval import ShapedArray
 
 
+_CPU = device_lib.cpu
+
+
 class Array:
     """An immutable n-dimensional array (DESIGN.md 2.5).
 
@@ -23,7 +26,7 @@ class Array:
         # `buf` is the backend buffer (a NumPy array on the CPU) of a supported dtype.
         self._buf = buf
         self.weak_type = weak_type
-        self._device = device_lib.cpu if device is None else device
+        self._device = _CPU if device is None else device
 
     shape = property(lambda self: self._buf.shape)
     dtype = property(lambda self: self._buf.dtype)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from fneedle.core.array import Array, to_buffer
+from fneedle.core.device import cpu as _cpu
 from fneedle.core.config import config
 from fneedle.core.interpreter import Interpreter, Tracer, install_base_interpreter
 
@@ -15,12 +16,12 @@ class EvalInterpreter(Interpreter):
 
     def process_primitive(self, primitive, args, params):
         bufs = []
-        in_weak = []
+        all_weak = True
         device = None
         for a in args:
             if type(a) is Array:
                 bufs.append(a._buf)
-                in_weak.append(a.weak_type)
+                all_weak = all_weak and a.weak_type
                 device = a._device
             elif isinstance(a, Tracer):
                 a._interp.check_foreign(a)
@@ -28,18 +29,29 @@ class EvalInterpreter(Interpreter):
             else:
                 buf, weak = to_buffer(a)
                 bufs.append(buf)
-                in_weak.append(weak)
-        if config.numpy_impl or (device is not None and device.platform != "cpu"):
-            fn = _kernel_for(primitive, device)
-        else:
+                all_weak = all_weak and weak
+        if (device is None or device is _cpu) and not config.numpy_impl:
             fn = primitive.cpu_kernel or primitive.rule("impl")
+        else:
+            fn = _kernel_for(primitive, device)
         out = fn(*bufs, **params)
-        weak = primitive.out_weak_type(in_weak, params)
+        if primitive.weak_type_rule is None:
+            weak = all_weak and bool(args)
+        else:
+            weak = primitive.weak_type_rule([_is_weak(a) for a in args], **params)
         if primitive.multiple_results:
             if type(weak) is list:  # per-output weak types (e.g. a jit call)
                 return [_wrap(o, w, device) for o, w in zip(out, weak)]
             return [_wrap(o, weak, device) for o in out]
-        return _wrap(out, weak, device)
+        if type(out) is not np.ndarray and (device is None or device is _cpu):
+            out = np.asarray(out)
+        return Array(out, weak, device)
+
+
+def _is_weak(a):
+    if type(a) is Array:
+        return a.weak_type
+    return isinstance(a, (bool, int, float)) and not isinstance(a, np.generic)
 
 
 def _kernel_for(primitive, device):

@@ -5,7 +5,7 @@ and never contain per-primitive code. A missing rule raises an error naming rule
 """
 
 from fneedle.core.errors import MissingRuleError
-from fneedle.core.interpreter import bind
+from fneedle.core import interpreter as _interpreter
 
 # The rule slots and what each one is for (used in error messages).
 RULES = {
@@ -50,7 +50,7 @@ class Primitive:
         self.cpu_kernel = None
 
     def bind(self, *args, **params):
-        return bind(self, args, params)
+        return _interpreter._current.get().process_primitive(self, args, params)
 
     def def_impl(self, fn):
         self.impl = fn

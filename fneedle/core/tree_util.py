@@ -8,10 +8,17 @@ from __future__ import annotations
 import collections
 import dataclasses
 import functools
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from fneedle.core.tree_keys import (DictKey, FlattenedIndexKey, GetAttrKey, KeyEntry, KeyPath,
-                                    SequenceKey, keystr)
+from fneedle.core.tree_keys import (
+    DictKey,
+    FlattenedIndexKey,
+    GetAttrKey,
+    KeyPath,
+    SequenceKey,
+    keystr,
+)
 
 __all__ = [
     "PyTreeDef", "SequenceKey", "DictKey", "GetAttrKey", "FlattenedIndexKey", "keystr",
@@ -96,20 +103,20 @@ _LIST = _NodeKind(
     lambda x: ([(SequenceKey(i), c) for i, c in enumerate(x)], None),
     lambda aux, n: ("[", None, "]"))
 _DICT = _NodeKind(
-    dict, _dict_flatten, lambda keys, ch: dict(zip(keys, ch)), _dict_flatten_with_keys,
+    dict, _dict_flatten, lambda keys, ch: dict(zip(keys, ch, strict=True)), _dict_flatten_with_keys,
     lambda keys, n: ("{", _dict_labels(keys), "}"))
 _NONE = _NodeKind(
     type(None), lambda x: ((), None), lambda aux, ch: None, lambda x: ((), None),
     lambda aux, n: ("None", None, ""))
 _ORDERED_DICT = _NodeKind(
     collections.OrderedDict, lambda x: (list(x.values()), tuple(x)),
-    lambda keys, ch: collections.OrderedDict(zip(keys, ch)),
+    lambda keys, ch: collections.OrderedDict(zip(keys, ch, strict=True)),
     lambda x: ([(DictKey(k), v) for k, v in x.items()], tuple(x)),
     lambda keys, n: ("OrderedDict({", _dict_labels(keys), "})"))
 # A defaultdict's aux data is (default_factory, sorted keys).
 _DEFAULT_DICT = _NodeKind(
     collections.defaultdict, _default_dict_flatten,
-    lambda aux, ch: collections.defaultdict(aux[0], zip(aux[1], ch)),
+    lambda aux, ch: collections.defaultdict(aux[0], zip(aux[1], ch, strict=True)),
     _default_dict_flatten_with_keys,
     lambda aux, n: (f"defaultdict({_fn_name(aux[0])}, {{", _dict_labels(aux[1]), "})"))
 _DICT_KINDS = (_DICT, _ORDERED_DICT, _DEFAULT_DICT)
@@ -126,7 +133,7 @@ def _namedtuple_kind(cls: type) -> _NodeKind:
     name = cls.__name__
     return _NodeKind(
         cls, lambda x: (x, None), lambda aux, ch: cls(*ch),
-        lambda x: ([(GetAttrKey(f), c) for f, c in zip(x._fields, x)], None),
+        lambda x: ([(GetAttrKey(f), c) for f, c in zip(x._fields, x, strict=True)], None),
         lambda aux, n: (f"{name}(", [f"{f}=" for f in cls._fields], ")"))
 
 
@@ -176,7 +183,11 @@ def register_pytree_node(nodetype: type, flatten_func: Callable, unflatten_func:
         children get `FlattenedIndexKey(i)` keys.
 
     Example:
+      >>> class Pair:
+      ...     def __init__(self, a, b): self.a, self.b = a, b
       >>> register_pytree_node(Pair, lambda p: ((p.a, p.b), None), lambda _, ch: Pair(*ch))
+      >>> tree_leaves(Pair(1, [2, 3]))
+      [1, 2, 3]
     """
     if flatten_with_keys_func is None:
         def flatten_with_keys_func(x):
@@ -196,9 +207,13 @@ def register_pytree_with_keys(nodetype: type, flatten_with_keys: Callable,
       flatten_func: optional faster `obj -> (children, aux_data)`; derived if not given.
 
     Example:
+      >>> class Pair:
+      ...     def __init__(self, a, b): self.a, self.b = a, b
       >>> register_pytree_with_keys(
       ...     Pair, lambda p: (((GetAttrKey('a'), p.a), (GetAttrKey('b'), p.b)), None),
       ...     lambda _, ch: Pair(*ch))
+      >>> [keystr(path) for path, _ in tree_leaves_with_path(Pair(1, 2))]
+      ['.a', '.b']
     """
     if flatten_func is None:
         def flatten_func(x):
@@ -405,7 +420,7 @@ class PyTreeDef:
                 elif kind is _LIST:
                     push(children)
                 elif kind is _DICT:
-                    push(dict(zip(aux, children)))
+                    push(dict(zip(aux, children, strict=True)))
                 else:
                     push(kind.unflatten(aux, tuple(children)))
         return stack[0]
@@ -815,9 +830,12 @@ def _prefix_mismatch_error(treedef: PyTreeDef, tree) -> ValueError:
 def _mismatch_detail(kind: _NodeKind, aux, n: int, x) -> str:
     """Why `x` failed to match a node of the same general type, or '' if it is another type."""
     if kind in _DICT_KINDS and isinstance(x, dict):
-        keys = set(aux[1] if kind is _DEFAULT_DICT else aux)
-        missing, extra = [k for k in keys if k not in x], [k for k in x if k not in keys]
-        return f" (missing keys {_short(missing)}, unexpected keys {_short(extra)})"
+        aux_keys = aux[1] if kind is _DEFAULT_DICT else aux
+        keys = set(aux_keys)
+        missing, extra = [k for k in aux_keys if k not in x], [k for k in x if k not in keys]
+        parts = [f"missing keys {_short(missing)}"] if missing else []
+        parts += [f"unexpected keys {_short(extra)}"] if extra else []
+        return f" ({', '.join(parts)})" if parts else ""
     if kind.type is type(x) and kind not in (_TUPLE, _LIST, _NONE, *_DICT_KINDS):
         children, x_aux = _call_flatten(kind, x)
         if len(children) != n:

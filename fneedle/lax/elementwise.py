@@ -19,7 +19,7 @@ from fneedle.lax.ad_rules import defjvp, defjvp_ans, deflinear
 from fneedle.lax.batch_rules import elementwise_batch
 
 _FLOAT, _NUMERIC, _INT_OR_BOOL, _ANY = "float", "numeric", "int_or_bool", "any"
-_16BIT = (dtypes.float16, dtypes.bfloat16)
+_16BIT = frozenset({dtypes.float16, dtypes.bfloat16})
 
 
 def _check_dtype(name, dtype, kind):
@@ -40,7 +40,8 @@ def _float_impl(fn):
     def impl(x, **params):
         if x.dtype in _16BIT:
             return np.asarray(fn(x.astype(np.float32), **params)).astype(x.dtype)
-        return np.asarray(fn(x, **params), x.dtype)
+        out = fn(x, **params)  # NumPy/SciPy ufuncs keep float32 and float64
+        return out if out.dtype == x.dtype else out.astype(x.dtype)
     impl.__name__ = getattr(fn, "__name__", "impl")
     return impl
 

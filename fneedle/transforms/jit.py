@@ -248,6 +248,8 @@ class Jitted:
             outs = exe.run(bufs)
             outs = [Array(o if type(o) is np.ndarray else np.asarray(o), w)
                     for o, w in zip(outs, exe.out_weak)]
+            if config.debug_nans:
+                _check_nans(entry.closed, bufs, outs, self.__name__)
         else:
             outs = jit_p.bind(*entry.const_args, *leaves, jaxpr=entry.closed,
                               name=self.__name__)
@@ -287,6 +289,14 @@ class Lowered:
 
     def __str__(self):
         return self.as_text()
+
+
+def _check_nans(closed, bufs, outs, name):
+    from fneedle.debug import _has_nan, check_nans_in_jaxpr
+    if any(_has_nan(o._buf) for o in outs):
+        check_nans_in_jaxpr(closed, [Array(b) for b in bufs])
+        raise FloatingPointError(f"jit of {name} produced a NaN, but re-running it op by op "
+                                 f"did not; the compiled and eager programs disagree.")
 
 
 def _to_buf(x):
