@@ -40,14 +40,20 @@ class Executable:
         numpy_impl = config.numpy_impl
         for i, eq in enumerate(jaxpr.equations):
             prim = eq.primitive
-            fn = getattr(prim, "jit_kernel", None) or (
-                prim.rule("impl") if numpy_impl else (prim.cpu_kernel or prim.rule("impl")))
+            lowering = getattr(prim, "jit_lowering", None)
+            params = eq.params
+            if numpy_impl:
+                fn = prim.rule("impl")
+            elif lowering is not None:
+                fn, params = lowering(eq.params)
+            else:
+                fn = prim.cpu_kernel or prim.rule("impl")
             ins = tuple(read(x) for x in eq.inputs)
             outs = tuple(slot.setdefault(v, new_slot()) for v in eq.outputs)
             frees = tuple(slot[x] for x in set(eq.inputs) if type(x) is not Literal
                           and last_use.get(x) == i and x not in outputs
                           and x not in jaxpr.constvars)
-            steps.append((fn, ins, outs if prim.multiple_results else outs[0], eq.params,
+            steps.append((fn, ins, outs if prim.multiple_results else outs[0], params,
                           prim.multiple_results, frees))
         self.steps = steps
         self.out_slots = [read(x) for x in jaxpr.outputs]
@@ -70,7 +76,13 @@ class Executable:
         return [env[i] for i in self.out_slots]
 
     def as_text(self):
-        lines = [pp_jaxpr(self.closed.jaxpr), "", "plan:"]
+        lines = [pp_jaxpr(self.closed.jaxpr)]
+        for eq in self.closed.jaxpr.equations:
+            program = eq.params.get("program")
+            if program is not None and hasattr(program, "body"):
+                lines += ["", f"fused program {program!r} (one kernel):",
+                          pp_jaxpr(program.body.jaxpr, 2)]
+        lines += ["", "plan:"]
         for fn, ins, out, params, _, frees in self.steps:
             name = getattr(fn, "__qualname__", repr(fn))
             lines.append(f"  {out} <- {name}{list(ins)}" + (f"  free {list(frees)}"

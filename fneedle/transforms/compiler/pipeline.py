@@ -2,18 +2,19 @@
 
 import weakref
 
-from fneedle.transforms.compiler import passes, simplify
+from fneedle.transforms.compiler import fusion, passes, simplify
 from fneedle.transforms.compiler.executable import Executable
 
 
 def optimize(closed, call_primitives=()):
-    """The pass pipeline: inline nested calls, simplify, fold, CSE, simplify again, DCE."""
+    """The pass pipeline: inline nested calls, simplify, fold, CSE, simplify again, DCE, fuse."""
     closed = passes.inline_calls(closed, frozenset(call_primitives))
     closed = simplify.simplify(closed)
     closed = passes.fold_constants(closed)
     closed = passes.cse(closed)
     closed = simplify.simplify(closed)
     closed = passes.dce(closed)
+    closed = fusion.fuse(closed)
     return closed
 
 
