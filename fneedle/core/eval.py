@@ -3,6 +3,7 @@
 import numpy as np
 
 from fneedle.core.array import Array, to_buffer
+from fneedle.core.aval import ShapedArray
 from fneedle.core.device import cpu as _cpu
 from fneedle.core.config import config
 from fneedle.core.interpreter import Interpreter, Tracer, install_base_interpreter
@@ -30,6 +31,7 @@ class EvalInterpreter(Interpreter):
                 buf, weak = to_buffer(a)
                 bufs.append(buf)
                 all_weak = all_weak and weak
+        _validate(primitive, bufs, params)
         if (device is None or device is _cpu) and not config.numpy_impl:
             fn = primitive.cpu_kernel or primitive.rule("impl")
         else:
@@ -46,6 +48,27 @@ class EvalInterpreter(Interpreter):
         if type(out) is not np.ndarray and (device is None or device is _cpu):
             out = np.asarray(out)
         return Array(out, weak, device)
+
+
+# Shapes, dtypes and params already checked by abstract_eval, so eager evaluation rejects
+# exactly what tracing rejects without paying for abstract evaluation on every call.
+_validated = set()
+_VALIDATED_MAX = 1 << 14
+
+
+def _validate(primitive, bufs, params):
+    try:
+        key = (primitive, tuple([(b.shape, b.dtype) for b in bufs]),
+               tuple(params.items()) if params else ())
+        if key in _validated:
+            return
+    except TypeError:  # an unhashable param: check every time
+        key = None
+    primitive.rule("abstract_eval")(*[ShapedArray(b.shape, b.dtype) for b in bufs], **params)
+    if key is not None:
+        if len(_validated) >= _VALIDATED_MAX:
+            _validated.clear()
+        _validated.add(key)
 
 
 def _is_weak(a):

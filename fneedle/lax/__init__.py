@@ -13,3 +13,20 @@ from fneedle.lax.shape import (  # noqa: F401
     broadcast, broadcast_in_dim, expand_dims, full, full_like, reshape, squeeze, transpose,
     zeros_like)
 from fneedle.lax.reduction import reduce_sum  # noqa: F401
+from fneedle.lax.reduction import (  # noqa: F401
+    argmax, argmin, reduce_and, reduce_max, reduce_min, reduce_or, reduce_prod)
+from fneedle.lax.segment import bincount, segment_sum, take_rows  # noqa: F401
+from fneedle.lax.cumulative import (  # noqa: F401
+    cumlogsumexp, cummax, cummin, cumprod, cumsum)
+from fneedle.lax.slicing import (  # noqa: F401
+    concatenate, dynamic_index_in_dim, dynamic_slice, dynamic_slice_in_dim,
+    dynamic_update_index_in_dim, dynamic_update_slice, dynamic_update_slice_in_dim,
+    index_in_dim, pad, rev, slice, slice_in_dim)
+from fneedle.lax.indexing import (  # noqa: F401
+    GatherDimensionNumbers, GatherScatterMode, ScatterDimensionNumbers, gather, scatter,
+    scatter_add, scatter_max, scatter_min, scatter_mul)
+from fneedle.lax.creation import broadcasted_iota, iota  # noqa: F401
+from fneedle.lax.sort import sort, sort_key_val, top_k  # noqa: F401
+from fneedle.lax.dot import dot, dot_general  # noqa: F401
+from fneedle.lax.linalg import cholesky, eigh, lu, qr, svd, triangular_solve  # noqa: F401
+from fneedle.lax.control_flow import cond, switch, while_loop, fori_loop, scan, map, associative_scan  # noqa: F401

@@ -52,8 +52,12 @@ def _kind_ok(dtype, kind):
             "any": True}[kind]
 
 
-def elementwise_batch_rule(primitive):
-    """Batching for elementwise primitives whose rank-0 operands broadcast."""
+def elementwise_batch_rule(primitive, scalars_broadcast=True):
+    """Batching for elementwise primitives whose rank-0 operands broadcast.
+
+    With scalars_broadcast=False (select_n, clamp: not every operand may broadcast), every
+    operand is brought to the full batched shape unless all already have it.
+    """
     def rule(args, dims, **params):
         from fneedle.lax.shape import broadcast_in_dim
         avals = [get_aval(x) for x in args]
@@ -61,19 +65,21 @@ def elementwise_batch_rule(primitive):
                     for a, d in zip(avals, dims)]
         out_example = builtins.max(examples, key=len)
         first = next(d for d in dims if d is not None)
-        if all(d == first and e == out_example or d is None and not a.shape
+        if all(d == first and e == out_example or
+               scalars_broadcast and d is None and not a.shape
                for a, d, e in zip(avals, dims, examples)):
             return primitive.bind(*args, **params), first
         size = next(a.shape[d] for a, d in zip(avals, dims) if d is not None)
+        full = (size,) + out_example
         moved = []
         for x, a, d, e in zip(args, avals, dims, examples):
             if d is None:
-                if a.shape:
-                    x = broadcast_in_dim(x, (size,) + a.shape, tuple(range(1, a.ndim + 1)))
+                if a.shape or not scalars_broadcast:
+                    x = broadcast_in_dim(x, full, tuple(range(len(full) - a.ndim, len(full))))
             else:
                 x = move_to_front(x, d)
                 if e != out_example:  # a batch of scalars meeting arrays
-                    x = broadcast_in_dim(x, (size,) + out_example, (0,))
+                    x = broadcast_in_dim(x, full, (0,))
             moved.append(x)
         return primitive.bind(*moved, **params), 0
     primitive.def_batch(rule)
@@ -278,7 +284,7 @@ select_n_p.def_abstract_eval(_select_n_abstract_eval)
 select_n_p.def_jvp(_select_n_jvp)
 select_n_p.def_transpose(_select_n_transpose)
 select_n_p.weak_type_rule = lambda in_weak: all(in_weak[1:])
-elementwise_batch_rule(select_n_p)
+elementwise_batch_rule(select_n_p, scalars_broadcast=False)
 
 
 def clamp(lo, x, hi):
@@ -293,7 +299,7 @@ clamp_p.def_impl(lambda lo, x, hi: np.asarray(np.minimum(np.maximum(x, lo), hi),
 clamp_p.def_abstract_eval(lambda lo, x, hi: ShapedArray(
     _result_shape("clamp", (lo, x, hi)), _same_dtype("clamp", (lo, x, hi))))
 clamp_p.weak_type_rule = lambda in_weak: in_weak[1]
-elementwise_batch_rule(clamp_p)
+elementwise_batch_rule(clamp_p, scalars_broadcast=False)
 
 
 def _clamp_jvp(primals, tangents):

@@ -35,13 +35,14 @@ def _check_dtype(name, dtype, kind):
                          + fix)
 
 
-def _float_impl(fn):
-    """Runs fn in float32 for 16-bit floats and returns the operand's dtype."""
+def _float_impl(fn, out_dtype=None):
+    """Runs fn in float32 for 16-bit floats and returns out_dtype (default: the operand's)."""
     def impl(x, **params):
+        dt = out_dtype or x.dtype
         if x.dtype in _16BIT:
-            return np.asarray(fn(x.astype(np.float32), **params)).astype(x.dtype)
+            return np.asarray(fn(x.astype(np.float32), **params)).astype(dt)
         out = fn(x, **params)  # NumPy/SciPy ufuncs keep float32 and float64
-        return out if out.dtype == x.dtype else out.astype(x.dtype)
+        return out if out.dtype == dt else out.astype(dt)
     impl.__name__ = getattr(fn, "__name__", "impl")
     return impl
 
@@ -50,7 +51,7 @@ def unary_primitive(name, impl, kind, out_dtype=None):
     """Makes a unary elementwise primitive with its impl, type rule, batch rule and kernel."""
     prim = Primitive(name)
     if kind == _FLOAT:
-        impl = _float_impl(impl)
+        impl = _float_impl(impl, out_dtype)
     prim.def_impl(impl)
 
     def abstract_eval(x, **params):
@@ -254,7 +255,9 @@ defjvp(square_p, lambda g, x: _mul(g, _mul(2.0, x)))
 def _integer_pow_jvp(g, x, y):
     if y == 0:
         return _mul(g, 0.0)
-    return _mul(g, _mul(float(y), integer_pow(x, y - 1) if y != 1 else 1.0))
+    if y == 1:  # (a product of two Python floats would be a weak f32 array, not a scalar)
+        return g
+    return _mul(g, _mul(float(y), integer_pow(x, y - 1)))
 
 
 defjvp(integer_pow_p, _integer_pow_jvp)

@@ -69,7 +69,7 @@ def simplify(closed):
             if ins[0].aval.shape == out.aval.shape:
                 replacement = ins[0]
         if prim in SCALAR_BROADCASTING:
-            ins = _unbroadcast_scalars(ins, producer, out.aval.shape)
+            ins = _unbroadcast_scalars(ins, producer, out.aval.shape, _anchors(prim, len(ins)))
         if replacement is not None:
             rw.subst[out] = replacement
             continue
@@ -84,7 +84,17 @@ def _with(eq, **params):
     return Equation(eq.primitive, eq.inputs, {**eq.params, **params}, eq.outputs)
 
 
-def _unbroadcast_scalars(ins, producer, out_shape):
+def _anchors(prim, n):
+    """Operand positions of which one must keep the full shape: select_n's selector and
+    clamp's bounds cannot be the only full-shaped operand."""
+    if prim is lax.arithmetic.select_n_p:
+        return range(1, n)
+    if prim is lax.arithmetic.clamp_p:
+        return (1,)
+    return range(n)
+
+
+def _unbroadcast_scalars(ins, producer, out_shape, anchors):
     """Feeds rank-0 values straight to an op that broadcasts them, skipping a broadcast."""
     new = list(ins)
     for i, x in enumerate(ins):
@@ -92,6 +102,6 @@ def _unbroadcast_scalars(ins, producer, out_shape):
         if (src is not None and src.primitive is lax.shape.broadcast_in_dim_p
                 and not src.inputs[0].aval.shape):
             candidate = new[:i] + [src.inputs[0]] + new[i + 1:]
-            if any(c.aval.shape == out_shape for c in candidate):
+            if any(candidate[k].aval.shape == out_shape for k in anchors):
                 new = candidate
     return new
