@@ -268,6 +268,8 @@ def _select_n_jvp(primals, tangents):
 
 def _select_n_transpose(ct, which, *cases):
     from fneedle.lax.ad_rules import zeros_like_aval
+    if is_undefined_primal(which):
+        raise ValueError("select_n is not linear in its selector; cannot transpose it.")
     zeros = zeros_like_aval(get_aval(ct))
     out = [None]
     for i, c in enumerate(cases):

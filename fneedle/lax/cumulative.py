@@ -153,15 +153,19 @@ def prefix_scan(combine, x, axis, reverse=False):
 
 def _logaddexp(a, b):
     """log(exp(a) + exp(b)) without overflow; equal infinities give that infinity."""
-    from fneedle.lax.arithmetic import add, max as _max, ne, select_n, sub
-    from fneedle.lax.elementwise import abs as absolute, exp, log1p, neg
+    from fneedle.lax.arithmetic import add, ne, select_n, sub
+    from fneedle.lax.arithmetic import max as _max
+    from fneedle.lax.elementwise import abs as absolute
+    from fneedle.lax.elementwise import exp, log1p, neg
     m = _max(a, b)
     d = neg(absolute(sub(a, b)))
     return select_n(ne(d, d), add(m, log1p(exp(d))), m)
 
 
 def _combine_fns():
-    from fneedle.lax.arithmetic import max as _max, min as _min, mul
+    from fneedle.lax.arithmetic import max as _max
+    from fneedle.lax.arithmetic import min as _min
+    from fneedle.lax.arithmetic import mul
     return {"cumprod": mul, "cummax": _max, "cummin": _min, "cumlogsumexp": _logaddexp}
 
 

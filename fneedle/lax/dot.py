@@ -151,7 +151,7 @@ def _dot_general_impl(lhs, rhs, dimension_numbers, precision, preferred_element_
     out_dtype = preferred_element_type or lhs.dtype
     compute = _compute_dtype(lhs.dtype, out_dtype)
     lf, rf = _free(lhs.ndim, lc, lb), _free(rhs.ndim, rc, rb)
-    size = lambda shape, ds: int(np.prod([shape[d] for d in ds], dtype=np.int64))  # noqa: E731
+    size = lambda shape, ds: int(np.prod([shape[d] for d in ds], dtype=np.int64))
     b, m, k, n = size(lhs.shape, lb), size(lhs.shape, lf), size(lhs.shape, lc), size(rhs.shape, rf)
     a = np.transpose(lhs, lb + lf + lc).reshape(b, m, k).astype(compute, copy=False)
     c = np.transpose(rhs, rb + rc + rf).reshape(b, k, n).astype(compute, copy=False)
@@ -222,7 +222,7 @@ def _dot_general_transpose(ct, lhs, rhs, dimension_numbers, precision,
 def _dot_general_batch(args, dims, dimension_numbers, precision, preferred_element_type):
     (lhs, rhs), (ld, rd) = args, dims
     (lc, rc), (lb, rb) = dimension_numbers
-    shift = lambda ds: tuple(d + 1 for d in ds)  # noqa: E731
+    shift = lambda ds: tuple(d + 1 for d in ds)
     if ld is not None and rd is not None:  # a new shared batch dim
         lhs, rhs = move_to_front(lhs, ld), move_to_front(rhs, rd)
         dn = ((shift(lc), shift(rc)), ((0,) + shift(lb), (0,) + shift(rb)))

@@ -138,7 +138,8 @@ not_p = unary_primitive("not", _not_impl, _INT_OR_BOOL)
 # round's kernel depends on its rounding method, so it is chosen per call.
 if cpu_backend.available and "round" in cpu_backend.UNARY_OPS:
     _round_even = cpu_backend.unary_kernel("round", _float_impl(np.round))
-    _round_away = cpu_backend.unary_kernel("round_away", round_p.impl)
+    _round_away = cpu_backend.unary_kernel(
+        "round_away", lambda x: round_p.impl(x, rounding_method=0))
     round_p.def_lowering("cpu", lambda x, rounding_method: (
         _round_even(x) if rounding_method == 1 else _round_away(x)))
 

@@ -324,6 +324,8 @@ def _scatter_dnums_of(dn):
 
 def _gather_transpose(ct, operand, indices, *, dimension_numbers, slice_sizes,
                       indices_are_sorted, unique_indices, mode, fill_value):
+    if is_undefined_primal(indices):
+        raise ValueError("gather is not linear in its indices; cannot transpose it.")
     # Each output element came from one operand element: add the cotangent back there.
     aval = operand.aval
     zeros = full(aval.shape, 0, aval.dtype)

@@ -157,6 +157,7 @@ def cholesky(x, symmetrize_input=True):
     Example: L = cholesky(a @ a.T + eye)
     """
     if symmetrize_input:
+        _check_matrix("cholesky", get_aval(x), square=True)
         x = _symmetrize(x)
     return cholesky_p.bind(x)
 
@@ -380,6 +381,7 @@ def eigh(x, lower=True, symmetrize_input=True):
     Example: v, w = eigh(a + a.T)
     """
     if symmetrize_input:
+        _check_matrix("eigh", get_aval(x), square=True)
         x = _symmetrize(x)
     v, w = eigh_p.bind(x, lower=bool(lower))
     return v, w
@@ -452,20 +454,21 @@ def _svd_abstract_eval(x, full_matrices, compute_uv):
     return [s, ShapedArray(batch + (m, ku), x.dtype), ShapedArray(batch + (kv, n), x.dtype)]
 
 
+def _svd_one(mat, full_matrices, compute_uv):
+    if not compute_uv:
+        return [np.linalg.svd(mat, compute_uv=False)]
+    u, s, vh = np.linalg.svd(mat, full_matrices=full_matrices)
+    return [s, u, vh]
+
+
 def _svd_impl(x, full_matrices, compute_uv):
     a = _work(x)
-    *batch, m, n = a.shape
-    k = min(m, n)
     try:
-        res = np.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
-        res = [res] if not compute_uv else [res[1], res[0], res[2]]
-    except np.linalg.LinAlgError:
-        if not compute_uv:
-            res = _per_matrix(lambda mat: [np.linalg.svd(mat, compute_uv=False)], a, [(k,)])
-        else:
-            ku, kv = (m, n) if full_matrices else (k, k)
-            res = _per_matrix(lambda mat: (lambda u, s, vh: [s, u, vh])(
-                *np.linalg.svd(mat, full_matrices=full_matrices)), a, [(k,), (m, ku), (kv, n)])
+        res = _svd_one(a, full_matrices, compute_uv)
+    except np.linalg.LinAlgError:  # NaNs for the matrices that do not converge
+        shapes = [o.shape[a.ndim - 2:] for o in _svd_abstract_eval(
+            ShapedArray(a.shape, a.dtype), full_matrices, compute_uv)]
+        res = _per_matrix(lambda mat: _svd_one(mat, full_matrices, compute_uv), a, shapes)
     return [r.astype(x.dtype, copy=False) for r in res]
 
 

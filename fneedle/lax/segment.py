@@ -15,8 +15,7 @@ from fneedle.core.errors import DtypeError, ShapeError
 from fneedle.core.interpreter import concrete_value, get_aval
 from fneedle.core.linear import Zero, is_undefined_primal, tangent_aval
 from fneedle.core.primitive import Primitive
-from fneedle.lax.arithmetic import (add, bitwise_and, convert_element_type, ge, lt, mul,
-                                    select_n)
+from fneedle.lax.arithmetic import add, bitwise_and, convert_element_type, ge, lt, mul, select_n
 from fneedle.lax.batch_rules import bdim_at_front, move_axis, move_to_front
 from fneedle.lax.shape import broadcast_in_dim, full, reshape
 
@@ -227,10 +226,15 @@ segment_sum_p.weak_type_rule = lambda in_weak, **params: in_weak[0]
 
 _cpu_segment_sum = getattr(cpu_backend, "segment_sum", None)
 if cpu_backend.available and _cpu_segment_sum is not None:
+    _KERNEL_DTYPES = frozenset(np.dtype(d) for d in ("float32", "float64", "int32", "int64"))
+    _KERNEL_IDS = frozenset(np.dtype(d) for d in ("int32", "int64"))
+
     def _segment_sum_cpu(data, segment_ids, num_segments, indices_are_sorted):
-        if segment_ids.ndim != 1:  # the kernel takes one id per row
-            return _segment_sum_impl(data, segment_ids, num_segments, indices_are_sorted)
-        return _cpu_segment_sum(data, segment_ids, num_segments)
+        # The kernel takes one int32/int64 id per row and accumulates in data's dtype.
+        if (segment_ids.ndim == 1 and data.dtype in _KERNEL_DTYPES
+                and segment_ids.dtype in _KERNEL_IDS):
+            return _cpu_segment_sum(data, segment_ids, num_segments)
+        return _segment_sum_impl(data, segment_ids, num_segments, indices_are_sorted)
     segment_sum_p.def_lowering("cpu", _segment_sum_cpu)
 
 

@@ -13,7 +13,7 @@ from fneedle.core.errors import ShapeError
 from fneedle.core.interpreter import get_aval
 from fneedle.core.linear import Zero, tangent_aval
 from fneedle.core.primitive import Primitive
-from fneedle.lax.batch_rules import bdim_at_front, batch_size, move_to_front
+from fneedle.lax.batch_rules import batch_size, bdim_at_front, move_to_front
 from fneedle.lax.segment import iota, take_along_axis
 
 _16BIT = (dtypes.float16, dtypes.bfloat16)
