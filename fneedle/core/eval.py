@@ -5,8 +5,12 @@ import numpy as np
 from fneedle.core.array import Array, to_buffer
 from fneedle.core.aval import ShapedArray
 from fneedle.core.device import cpu as _cpu
+from fneedle.core.dtypes import SUPPORTED as _SUPPORTED_DTYPES
 from fneedle.core.config import config
 from fneedle.core.interpreter import Interpreter, Tracer, install_base_interpreter
+
+
+_SUPPORTED = frozenset(_SUPPORTED_DTYPES)
 
 
 class EvalInterpreter(Interpreter):
@@ -24,6 +28,9 @@ class EvalInterpreter(Interpreter):
                 bufs.append(a._buf)
                 all_weak = all_weak and a.weak_type
                 device = a._device
+            elif type(a) is np.ndarray and a.dtype in _SUPPORTED:
+                bufs.append(a)  # kernels never write to their inputs: no copy needed
+                all_weak = False
             elif isinstance(a, Tracer):
                 a._interp.check_foreign(a)
                 raise AssertionError(f"tracer {a} reached eager evaluation while alive")

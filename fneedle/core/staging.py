@@ -9,17 +9,18 @@ from fneedle.core.jaxpr import ClosedJaxpr, Equation, Jaxpr, Literal, Var
 
 
 class StagingTracer(Tracer):
-    """A value being staged: it stands for jaxpr variable `var`."""
+    """A value being staged: it stands for jaxpr variable `jaxpr_var`. (Not `var`: that name
+    is NumPy's variance method, which fneedle.numpy installs on tracers.)"""
 
-    __slots__ = ("var",)
+    __slots__ = ("jaxpr_var",)
 
     def __init__(self, interp, var):
         self._interp = interp
-        self.var = var
+        self.jaxpr_var = var
 
     @property
     def aval(self):
-        return self.var.aval
+        return self.jaxpr_var.aval
 
 
 def abstract_eval(primitive, avals, params):
@@ -54,7 +55,7 @@ class StagingInterpreter(Interpreter):
     def atom(self, x):
         """The Var or Literal that stands for x inside this jaxpr."""
         if isinstance(x, StagingTracer) and x._interp is self:
-            return x.var
+            return x.jaxpr_var
         if isinstance(x, Tracer):
             self.check_foreign(x)
             return self._constvar(x, x.aval)

@@ -99,8 +99,16 @@ def binary_primitive(name, impl, kind, out_dtype=None):
     elementwise_batch_rule(prim)
     if cpu_backend.available and name in cpu_backend.BINARY_OPS:
         kernel = cpu_backend.binary_kernel(name, impl)
-        prim.def_lowering("cpu", lambda x, y: kernel(*np.broadcast_arrays(x, y)))
+        prim.def_lowering("cpu", lambda x, y: kernel(x, y) if x.shape == y.shape else
+                          kernel(*_broadcast_scalar(x, y)))
     return prim
+
+
+def _broadcast_scalar(x, y):
+    """The rank-0 operand as a zero-stride view of the other's shape, for the kernels."""
+    if not x.shape:
+        return np.broadcast_to(x, y.shape), y
+    return x, np.broadcast_to(y, x.shape)
 
 
 def _float16_safe(fn):
