@@ -38,7 +38,12 @@ class EvalInterpreter(Interpreter):
                 buf, weak = to_buffer(a)
                 bufs.append(buf)
                 all_weak = all_weak and weak
-        _validate(primitive, bufs, params)
+        check = primitive.eager_check
+        if check is None:
+            _validate(primitive, bufs, params)
+        elif not check(*bufs):
+            primitive.rule("abstract_eval")(*[ShapedArray(b.shape, b.dtype) for b in bufs],
+                                            **params)
         if (device is None or device is _cpu) and not config.numpy_impl:
             fn = primitive.cpu_kernel or primitive.rule("impl")
         else:

@@ -43,6 +43,9 @@ class Primitive:
         self.batch = None
         self.partial_eval = None
         self.weak_type_rule = None
+        # Optional fast test, eager_check(*buffers) -> bool, that the operands are valid;
+        # False means "run abstract_eval to find out (and raise its error)".
+        self.eager_check = None
         # Primitives with side effects (debug printing) are never removed or merged by jit.
         self.effectful = False
         self.lowerings = {}

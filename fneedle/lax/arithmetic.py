@@ -96,6 +96,9 @@ def binary_primitive(name, impl, kind, out_dtype=None):
             raise DtypeError(f"'{name}' does not accept {dtypes.short_name(dt)} operands.")
         return ShapedArray(shape, out_dtype or dt)
     prim.def_abstract_eval(abstract_eval)
+    allowed = frozenset(d for d in dtypes.SUPPORTED if _kind_ok(d, kind))
+    prim.eager_check = lambda x, y: (x.dtype is y.dtype and x.dtype in allowed and (
+        x.shape == y.shape or not x.shape or not y.shape))
     elementwise_batch_rule(prim)
     if cpu_backend.available and name in cpu_backend.BINARY_OPS:
         kernel = cpu_backend.binary_kernel(name, impl)
@@ -111,11 +114,16 @@ def _broadcast_scalar(x, y):
     return x, np.broadcast_to(y, x.shape)
 
 
+_16BIT_FLOATS = frozenset({dtypes.float16, dtypes.bfloat16})
+
+
 def _float16_safe(fn):
+    """fn computed in float32 for 16-bit floats; operands of one dtype keep it in NumPy."""
     def impl(x, y):
-        if x.dtype in (dtypes.float16, dtypes.bfloat16):
+        if x.dtype in _16BIT_FLOATS:
             return fn(x.astype(np.float32), y.astype(np.float32)).astype(x.dtype)
-        return np.asarray(fn(x, y)).astype(np.result_type(x, y), copy=False)
+        return fn(x, y)
+    impl.__name__ = getattr(fn, "__name__", "impl")
     return impl
 
 

@@ -35,14 +35,22 @@ def _check_dtype(name, dtype, kind):
                          + fix)
 
 
+def _kind_ok(dtype, kind):
+    try:
+        _check_dtype("", dtype, kind)
+        return True
+    except DtypeError:
+        return False
+
+
 def _float_impl(fn, out_dtype=None):
     """Runs fn in float32 for 16-bit floats and returns out_dtype (default: the operand's)."""
     def impl(x, **params):
-        dt = out_dtype or x.dtype
-        if x.dtype in _16BIT:
-            return np.asarray(fn(x.astype(np.float32), **params)).astype(dt)
+        if x.dtype.itemsize == 2:  # float16, bfloat16
+            return np.asarray(fn(x.astype(np.float32), **params)).astype(out_dtype or x.dtype)
         out = fn(x, **params)  # NumPy/SciPy ufuncs keep float32 and float64
-        return out if out.dtype == dt else out.astype(dt)
+        dt = out_dtype or x.dtype
+        return out if out.dtype is dt or out.dtype == dt else out.astype(dt)
     impl.__name__ = getattr(fn, "__name__", "impl")
     return impl
 
@@ -58,6 +66,8 @@ def unary_primitive(name, impl, kind, out_dtype=None):
         _check_dtype(name, x.dtype, kind)
         return ShapedArray(x.shape, out_dtype or x.dtype)
     prim.def_abstract_eval(abstract_eval)
+    allowed = frozenset(d for d in dtypes.SUPPORTED if _kind_ok(d, kind))
+    prim.eager_check = lambda x: x.dtype in allowed
     elementwise_batch(prim)
     if cpu_backend.available and name in cpu_backend.UNARY_OPS:
         prim.def_lowering("cpu", cpu_backend.unary_kernel(name, prim.impl))
