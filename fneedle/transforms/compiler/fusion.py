@@ -96,6 +96,13 @@ def _fused_impl(*args, program, **_):
     return eval_jaxpr(program.body.jaxpr, program.body.consts, *args)
 
 
+def _fused_fallback(program):
+    """Without the register machine: the body's kernels called one by one."""
+    from fneedle.transforms.compiler.executable import Executable
+    exe = Executable(program.body)
+    return lambda *args: exe.run(args)
+
+
 def _fused_jit_lowering(params):
     """The register-machine kernel where the C++ extension has it, else the NumPy spec."""
     from fneedle.transforms.compiler import fused_lowering
@@ -104,7 +111,7 @@ def _fused_jit_lowering(params):
         if program.kernel is None:
             program.kernel = fused_lowering.FusedKernel(program)
         return program.kernel, {}
-    return _fused_impl, params
+    return _fused_fallback(program), {}
 
 
 fused_p.def_impl(_fused_impl)
