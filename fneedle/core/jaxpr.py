@@ -261,7 +261,7 @@ def pp_jaxpr(jaxpr, indent=0):
     names = _Names()
     consts = " ".join(f"{names[v]}:{v.aval.str_short()}" for v in jaxpr.constvars)
     ins = " ".join(f"{names[v]}:{v.aval.str_short()}" for v in jaxpr.inputs)
-    head = f"{{ lambda {consts}{'; ' if consts else ';'}{' ' if ins else ''}{ins}. let"
+    head = "{ lambda " + (consts + "; " if consts else "; ") + ins + ". let"
     eqs = [pp_equation(eq, names, indent + 4) for eq in jaxpr.equations]
     outs = "(" + ", ".join(_pp_atom(x, names) for x in jaxpr.outputs) + \
         ("," if len(jaxpr.outputs) == 1 else "") + ")"

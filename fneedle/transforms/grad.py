@@ -95,7 +95,7 @@ def vjp_flat(flat_fun, primals, description="vjp"):
     return out_primals, pullback
 
 
-def vjp(fun, *primals, has_aux=False):
+def vjp(fun, *primals, has_aux=False, _description=None):
     """fun(*primals) and its pullback: a function from output cotangents to input cotangents.
 
     Returns:
@@ -105,7 +105,7 @@ def vjp(fun, *primals, has_aux=False):
     """
     leaves, in_tree = tree_util.tree_flatten((primals, {}))
     flat, store = flatten_fun(fun, in_tree)
-    out_leaves, pullback = vjp_flat(flat, leaves, f"vjp of {fun_name(fun)}")
+    out_leaves, pullback = vjp_flat(flat, leaves, _description or f"vjp of {fun_name(fun)}")
     out_tree = store()
     if has_aux:
         out, aux = _split_aux(out_tree, out_leaves, fun)
@@ -168,11 +168,11 @@ def value_and_grad(fun, argnums=0, has_aux=False):
             for i, a in zip(nums, dargs):
                 full[i] = a
             return fun(*full, **kwargs)
-
+        what = f"grad of {fun_name(fun)}"  # how errors name this transformation
         if has_aux:
-            out, f_vjp, aux = vjp(partial_fun, *diff_args, has_aux=True)
+            out, f_vjp, aux = vjp(partial_fun, *diff_args, has_aux=True, _description=what)
         else:
-            out, f_vjp = vjp(partial_fun, *diff_args)
+            out, f_vjp = vjp(partial_fun, *diff_args, _description=what)
         leaves = tree_util.tree_leaves(out)
         aval = get_aval(out) if len(leaves) == 1 and not isinstance(out, (tuple, list, dict)) \
             else None

@@ -30,6 +30,12 @@ class OpRecord:
       atol, rtol: tolerances for the NumPy comparison (None: a default per dtype).
       grad_atol, grad_rtol: tolerances for the finite-difference checks (float64).
       eps: the finite-difference step.
+      parity_shapes: shape cases for the kernel-vs-NumPy-impl parity check, large enough that
+        the C++ kernels run (below a size threshold the CPU backend calls the NumPy impl
+        itself, so small cases compare NumPy with NumPy); () uses `shapes`.
+      parity_rtol: for float64, the allowed |kernel - impl| / (1 + |impl|) (0: bitwise
+        identical). Set it only where the kernel legitimately computes differently: another
+        libm (transcendental functions, ~1e-15) or another summation order (~1e-13).
     """
 
     name: str
@@ -47,3 +53,5 @@ class OpRecord:
     grad_atol: float = 1e-5
     grad_rtol: float = 1e-5
     eps: float = 1e-4
+    parity_shapes: Sequence[tuple] = ()
+    parity_rtol: float = 0.0
