@@ -522,11 +522,20 @@ TRACED = [
 ]
 
 
+def _same_draws(x, y):
+    """Integer draws must match exactly; float draws may differ by the last ulp, since jit
+    fuses the arithmetic after the (identical) random bits differently from eager."""
+    if x.dtype.kind == "f":
+        np.testing.assert_allclose(x, y, rtol=4 * np.finfo(x.dtype).eps, atol=0)
+    else:
+        np.testing.assert_array_equal(x, y)
+
+
 @pytest.mark.parametrize("i", range(len(TRACED)))
 def test_jit_equals_eager(i):
     f = TRACED[i]
     k = key_of(33)
-    np.testing.assert_array_equal(a(fn.jit(f)(k)), a(f(k)))
+    _same_draws(a(fn.jit(f)(k)), a(f(k)))
 
 
 @pytest.mark.parametrize("i", range(len(TRACED)))
@@ -535,7 +544,7 @@ def test_vmap_over_keys_equals_loop(i):
     keys = fr.split(key_of(34), 3)
     out = a(fn.vmap(f)(keys))
     for j in range(3):
-        np.testing.assert_array_equal(out[j], a(f(fr.wrap_key_data(a(keys)[j]))))
+        _same_draws(out[j], a(f(fr.wrap_key_data(a(keys)[j]))))
 
 
 def test_make_jaxpr_of_uniform():

@@ -46,6 +46,9 @@ class Primitive:
         # Optional fast test, eager_check(*buffers) -> bool, that the operands are valid;
         # False means "run abstract_eval to find out (and raise its error)".
         self.eager_check = None
+        # For call-like primitives (jit, checkpoint, custom rules): the param holding the
+        # closed jaxpr that the compiler may inline in place of the call.
+        self.inline_param = None
         # Primitives with side effects (debug printing) are never removed or merged by jit.
         self.effectful = False
         self.lowerings = {}

@@ -46,7 +46,8 @@ remat_p = Primitive("checkpoint", multiple_results=True)
 
 
 def _remat_impl(*args, jaxpr, policy, prevent_cse):
-    return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *args)
+    from fneedle.transforms.compiler import compile_jaxpr
+    return compile_jaxpr(jaxpr).run(args)
 
 
 def _remat_jvp(primals, tangents, jaxpr, policy, prevent_cse):
@@ -69,16 +70,16 @@ def _remat_batch(args, dims, jaxpr, policy, prevent_cse):
 
 
 def _saved_residuals(known, n_known_outs, policy):
-    """Which residual outputs of the known jaxpr the policy lets us keep."""
+    """Which residual outputs of the known jaxpr the policy lets us keep. Residuals that are
+    inputs, constants or literals are never saved: the recomputation has them anyway."""
     producer = {}
     for eq in known.jaxpr.equations:
         for v in eq.outputs:
             producer[v] = eq
-    inputs = set(known.jaxpr.inputs)
     saved = []
     for x in known.jaxpr.outputs[n_known_outs:]:
         eq = producer.get(x) if type(x) is Var else None
-        saved.append(x in inputs or eq is None or bool(policy(eq.primitive, eq.params)))
+        saved.append(eq is not None and bool(policy(eq.primitive, eq.params)))
     return saved
 
 
@@ -162,6 +163,7 @@ def _remat_transpose(cts, *args, jaxpr, policy, prevent_cse):
 
 
 remat_p.def_impl(_remat_impl)
+remat_p.inline_param = "jaxpr"
 remat_p.def_abstract_eval(lambda *avals, jaxpr, **_: list(jaxpr.out_avals))
 remat_p.weak_type_rule = lambda in_weak, jaxpr, **_: [a.weak_type for a in jaxpr.out_avals]
 remat_p.def_jvp(_remat_jvp)

@@ -10,7 +10,6 @@ import functools
 from fneedle.core import tree_util
 from fneedle.core.api_util import flatten_fun, fun_name
 from fneedle.core.interpreter import Tracer, get_aval
-from fneedle.core.jaxpr import eval_jaxpr
 from fneedle.core.linear import Zero, tangent_aval
 from fneedle.core.primitive import Primitive
 from fneedle.core.staging import trace_to_jaxpr
@@ -129,7 +128,8 @@ custom_jvp_call_p = Primitive("custom_jvp_call", multiple_results=True)
 
 
 def _custom_call_impl(*args, call_jaxpr, **_):
-    return eval_jaxpr(call_jaxpr.jaxpr, call_jaxpr.consts, *args)
+    from fneedle.transforms.compiler import compile_jaxpr
+    return compile_jaxpr(call_jaxpr).run(args)
 
 
 def _custom_jvp_call_jvp(primals, tangents, call_jaxpr, jvp, num_consts):
@@ -165,6 +165,7 @@ def _custom_jvp_call_batch(args, dims, call_jaxpr, jvp, num_consts):
 
 
 custom_jvp_call_p.def_impl(_custom_call_impl)
+custom_jvp_call_p.inline_param = "call_jaxpr"
 custom_jvp_call_p.def_abstract_eval(lambda *avals, call_jaxpr, **_: list(call_jaxpr.out_avals))
 custom_jvp_call_p.weak_type_rule = lambda in_weak, call_jaxpr, **_: [
     a.weak_type for a in call_jaxpr.out_avals]
@@ -328,6 +329,7 @@ def _custom_vjp_call_batch(args, dims, call_jaxpr, fwd, bwd, num_consts):
 
 
 custom_vjp_call_p.def_impl(_custom_call_impl)
+custom_vjp_call_p.inline_param = "call_jaxpr"
 custom_vjp_call_p.def_abstract_eval(lambda *avals, call_jaxpr, **_: list(call_jaxpr.out_avals))
 custom_vjp_call_p.weak_type_rule = lambda in_weak, call_jaxpr, **_: [
     a.weak_type for a in call_jaxpr.out_avals]

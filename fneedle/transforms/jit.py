@@ -29,10 +29,11 @@ jit_p = Primitive("jit", multiple_results=True)
 
 
 def _jit_impl(*args, jaxpr, name):
-    return compile_jaxpr(jaxpr, (jit_p,)).run(args)
+    return compile_jaxpr(jaxpr).run(args)
 
 
 jit_p.def_impl(_jit_impl)
+jit_p.inline_param = "jaxpr"
 jit_p.def_abstract_eval(lambda *avals, jaxpr, name: list(jaxpr.out_avals))
 jit_p.weak_type_rule = lambda in_weak, jaxpr, name: [a.weak_type for a in jaxpr.out_avals]
 
@@ -267,7 +268,7 @@ class Jitted:
         if current_interpreter() is eval_interpreter and not entry.const_args:
             exe = entry.executable
             if exe is None:
-                exe = entry.executable = compile_jaxpr(entry.closed, (jit_p,))
+                exe = entry.executable = compile_jaxpr(entry.closed)
             bufs = [x._buf if type(x) is Array else _to_buf(x) for x in leaves]
             outs = exe.run(bufs)
             outs = [Array(o if type(o) is np.ndarray else np.asarray(o), w)
@@ -308,10 +309,10 @@ class Lowered:
 
     @property
     def optimized_jaxpr(self):
-        return optimize(self.jaxpr, (jit_p,))
+        return optimize(self.jaxpr)
 
     def compile(self):
-        return compile_jaxpr(self.jaxpr, (jit_p,))
+        return compile_jaxpr(self.jaxpr)
 
     def as_text(self):
         return f"jit of {self.name}\n" + self.compile().as_text()

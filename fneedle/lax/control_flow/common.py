@@ -257,8 +257,7 @@ def fixpoint(flags, step):
 def executable(closed):
     """The compiled Executable of a closed jaxpr (compiled once per jaxpr object)."""
     from fneedle.transforms.compiler import compile_jaxpr
-    from fneedle.transforms.jit import jit_p
-    return compile_jaxpr(closed, (jit_p,))
+    return compile_jaxpr(closed)
 
 
 def run(exe, bufs):

@@ -9,8 +9,9 @@ from fneedle.core.jaxpr import ClosedJaxpr, Equation, Jaxpr, Literal, Var
 from fneedle.transforms.compiler.rewrite import Rewriter
 
 
-def inline_calls(closed, call_primitives):
-    """Replaces each equation of a call primitive (nested jit) by the body of its jaxpr."""
+def inline_calls(closed):
+    """Replaces each equation of a call-like primitive (nested jit, checkpoint, custom rules:
+    those with an `inline_param`) by the body of the jaxpr it carries."""
     rw = Rewriter(closed)
     # A stack of (equations iterator, variable map of that body) walks nested bodies.
     stack = [(iter(closed.jaxpr.equations), None)]
@@ -26,8 +27,8 @@ def inline_calls(closed, call_primitives):
                 return x
             x = env.get(x, x) if env is not None else x
             return rw.read(x)
-        if eq.primitive in call_primitives:
-            inner = eq.params["jaxpr"]
+        if eq.primitive.inline_param is not None:
+            inner = eq.params[eq.primitive.inline_param]
             body_env = {}
             for v, x in zip(inner.jaxpr.inputs, eq.inputs, strict=True):
                 body_env[v] = read(x)
@@ -53,6 +54,7 @@ def inline_calls(closed, call_primitives):
 
 class _BindOutputs:
     name = "<bind outputs>"
+    inline_param = None
 
 
 _BIND_OUTPUTS = _BindOutputs()

@@ -6,9 +6,9 @@ from fneedle.transforms.compiler import fusion, passes, simplify
 from fneedle.transforms.compiler.executable import Executable
 
 
-def optimize(closed, call_primitives=()):
+def optimize(closed):
     """The pass pipeline: inline nested calls, simplify, fold, CSE, simplify again, DCE, fuse."""
-    closed = passes.inline_calls(closed, frozenset(call_primitives))
+    closed = passes.inline_calls(closed)
     closed = simplify.simplify(closed)
     closed = passes.fold_constants(closed)
     closed = passes.cse(closed)
@@ -21,7 +21,7 @@ def optimize(closed, call_primitives=()):
 _compiled = weakref.WeakKeyDictionary()
 
 
-def compile_jaxpr(closed, call_primitives=()):
+def compile_jaxpr(closed):
     """The Executable of a closed jaxpr, compiled once per jaxpr object."""
     from fneedle.core.config import config
     per_mode = _compiled.get(closed)
@@ -29,5 +29,5 @@ def compile_jaxpr(closed, call_primitives=()):
         per_mode = _compiled[closed] = {}
     exe = per_mode.get(config.numpy_impl)
     if exe is None:
-        exe = per_mode[config.numpy_impl] = Executable(optimize(closed, call_primitives))
+        exe = per_mode[config.numpy_impl] = Executable(optimize(closed))
     return exe
