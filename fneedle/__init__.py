@@ -19,7 +19,8 @@ from fneedle import debug, lax, random  # noqa: F401
 from fneedle import numpy  # noqa: F401  (installs Array operators)
 from fneedle.transforms.checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401
 from fneedle.transforms.custom_derivatives import custom_jvp, custom_vjp, stop_gradient  # noqa: F401
-from fneedle.transforms.grad import grad, value_and_grad, vjp  # noqa: F401
+from fneedle.transforms.grad import grad, linear_transpose, value_and_grad, vjp  # noqa: F401
+from fneedle.transforms.jacobians import hessian, jacfwd, jacobian, jacrev  # noqa: F401
 from fneedle.transforms.jit import disable_jit, jit  # noqa: F401
 from fneedle.transforms.jvp import jvp  # noqa: F401
 from fneedle.transforms.partial_eval import linearize  # noqa: F401

@@ -106,16 +106,13 @@ def _without_leading_consts(closed, n):
 
 
 def _flat_jvp_rule(jvp, in_tree, out_tree, static, nargs, primals, tangents):
-    """Calls the user's jvp on pytrees rebuilt from flat primals and tangents."""
+    """Calls the user's jvp(*nondiff_args, primals, tangents) on pytrees rebuilt from flat
+    primals and tangents of the differentiable arguments."""
     from fneedle.lax.ad_rules import instantiate
     p_args, _ = tree_util.tree_unflatten(in_tree, primals)
     t_args, _ = tree_util.tree_unflatten(in_tree, [instantiate(t) for t in tangents])
-
-    def full(dargs):
-        it = iter(dargs)
-        return tuple(static[i] if i in static else next(it) for i in range(nargs))
-    out, t_out = jvp(full(p_args), tuple(t for i, t in enumerate(full(t_args))
-                                         if i not in static))
+    nondiff = [static[i] for i in sorted(static)]
+    out, t_out = jvp(*nondiff, tuple(p_args), tuple(t_args))
     out_leaves, tree = tree_util.tree_flatten(out)
     t_leaves, t_tree = tree_util.tree_flatten(t_out)
     if tree != out_tree or t_tree != out_tree:

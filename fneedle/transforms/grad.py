@@ -237,3 +237,40 @@ def transpose_jaxpr(closed, linear):
 
     del lin_avals
     return trace_to_jaxpr(f, nonlin_avals + out_avals, "transpose of a jaxpr")
+
+
+def linear_transpose(fun, *primals):
+    """The transpose of a linear function, given example primals for its input types.
+
+    Args:
+      fun: a function linear in its arguments (pytrees of float arrays).
+      primals: arguments of the right shapes and dtypes (their values are not used).
+    Returns:
+      A function taking output cotangents and returning a tuple of input cotangents.
+    Example:
+      t = fneedle.linear_transpose(lambda x: 2.0 * x, x); (ct_x,) = t(ct)  # ct_x == 2 * ct
+    """
+    from fneedle.core.staging import trace_to_jaxpr
+    from fneedle.lax.ad_rules import instantiate
+    leaves, in_tree = tree_util.tree_flatten((primals, {}))
+    in_avals = [tangent_aval(get_aval(x)) for x in leaves]
+    flat, store = flatten_fun(fun, in_tree)
+    closed = trace_to_jaxpr(flat, in_avals, f"linear_transpose of {fun_name(fun)}")
+    out_tree = store()
+    out_avals = closed.out_avals
+
+    def transposed(ct):
+        ct_leaves, ct_tree = tree_util.tree_flatten(ct)
+        if ct_tree != out_tree:
+            raise TypeError(f"The transpose of {fun_name(fun)} takes cotangents shaped like "
+                            f"its output {out_tree}, got {ct_tree}.")
+        cts = [_as_array(c, a) for c, a in zip(ct_leaves, out_avals)]
+        for i, (c, a) in enumerate(zip(cts, out_avals)):
+            if get_aval(c).shape != a.shape:
+                raise ValueError(f"Cotangent {i} has shape {get_aval(c).shape}; the output "
+                                 f"it transposes has shape {a.shape}.")
+        cts_in = backward_pass(closed.jaxpr, closed.consts,
+                               [UndefinedPrimal(a) for a in in_avals], cts)
+        args, _ = tree_util.tree_unflatten(in_tree, [instantiate(c) for c in cts_in])
+        return tuple(args)
+    return transposed

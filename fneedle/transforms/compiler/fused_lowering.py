@@ -2,6 +2,8 @@
 `_C.fused_elementwise` (csrc/kernels/fused.cc): one instruction per equation, registers
 reused once their value is dead."""
 
+import struct
+
 import numpy as np
 
 from fneedle import lax
@@ -59,10 +61,11 @@ class FusedKernel:
         const_reg = {}
 
         def const(value):
-            key = float(value)
+            value = float(value)
+            key = struct.pack("<d", value)  # by bits: keeps -0.0 apart from 0.0, finds NaN
             if key not in const_reg:
                 const_reg[key] = len(consts)
-                consts.append(key)
+                consts.append(value)
             return const_reg[key]
 
         # First pass: constants get registers after the inputs.
@@ -86,11 +89,11 @@ class FusedKernel:
             if eq.primitive is lax.reduction.reduce_sum_p:  # the epilogue: stored as sums
                 reg[eq.outputs[0]] = reg[eq.inputs[0]]
                 continue
-            ins = [n_in + const_reg[float(np.asarray(x.val).item())] if type(x) is Literal
+            ins = [n_in + const(np.asarray(x.val).item()) if type(x) is Literal
                    else reg[x] for x in eq.inputs]
             op, a, b, c = _instruction(eq, ins, OP)
             if b is None:
-                b = n_in + const_reg[0.0]
+                b = n_in + const(0.0)
             for x in set(eq.inputs):  # registers of values dead after this instruction
                 if (type(x) is not Literal and last_use.get(x) == i and x not in outputs
                         and reg[x] >= base):
@@ -111,10 +114,10 @@ class FusedKernel:
         self.reduce_rows = program.reduce_rows
 
     def __call__(self, *inputs):
-        shape = self.shape
-        ins = [x if x.shape == shape else np.broadcast_to(x, shape) for x in inputs]
-        outs = [cpu_backend.empty(a.shape, a.dtype) for a in self.out_avals]
-        cpu_backend._C.fused_elementwise(self.code, ins, self.consts, self.n_regs,
+        # The kernel broadcasts lower-rank and size-1 inputs to the iteration shape itself.
+        empty = cpu_backend.empty
+        outs = [empty(a.shape, a.dtype) for a in self.out_avals]
+        cpu_backend._C.fused_elementwise(self.code, list(inputs), self.consts, self.n_regs,
                                          list(zip(self.out_regs, outs)), self.compute,
-                                         self.reduce_rows)
+                                         self.reduce_rows, self.shape)
         return outs
