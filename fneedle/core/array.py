@@ -95,6 +95,9 @@ class Array:
     def __float__(self):
         return float(self._host())
 
+    def __complex__(self):
+        return complex(self._host())
+
     def __index__(self):
         if not dtypes.is_integer(self.dtype):
             raise TypeError(f"Only integer arrays can be used as an index, not {self.dtype}.")
@@ -128,7 +131,7 @@ def _from_numpy(host, weak_type=False):
 
 def to_buffer(x, dtype=None):
     """A fresh NumPy buffer of a supported dtype for a Python/NumPy value; copies user data."""
-    if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
+    if isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic):
         return np.asarray(x, dtype or dtypes.python_scalar_dtype(x)), True
     arr = np.array(x, dtype=dtype, copy=True)
     if dtype is None and isinstance(x, (list, tuple)):
@@ -137,9 +140,13 @@ def to_buffer(x, dtype=None):
             arr = arr.astype(dtypes.default_float)
         elif arr.dtype == np.int64:
             arr = arr.astype(dtypes.default_int)
+        elif arr.dtype == np.complex128:
+            arr = arr.astype(dtypes.default_complex)
     if arr.dtype not in dtypes.SUPPORTED:
         if arr.dtype.kind == "f":  # e.g. float128: keep the user's precision class
             arr = arr.astype(dtypes.float64)
+        elif arr.dtype.kind == "c":  # complex256
+            arr = arr.astype(dtypes.complex128)
         elif arr.dtype.kind in "O" and arr.size == 0:
             arr = arr.astype(dtypes.default_float)
         else:

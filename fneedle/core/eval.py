@@ -86,7 +86,7 @@ def _validate(primitive, bufs, params):
 def _is_weak(a):
     if type(a) is Array:
         return a.weak_type
-    return isinstance(a, (bool, int, float)) and not isinstance(a, np.generic)
+    return isinstance(a, (bool, int, float, complex)) and not isinstance(a, np.generic)
 
 
 def _kernel_for(primitive, device):

@@ -12,6 +12,8 @@ from fneedle.lax.arithmetic import (  # noqa: F401
 from fneedle.lax.shape import (  # noqa: F401
     broadcast, broadcast_in_dim, expand_dims, full, full_like, reshape, squeeze, transpose,
     zeros_like)
+from fneedle.lax.complex import complex, conj, imag, real  # noqa: F401
+from fneedle.lax.fft import FftType, fft  # noqa: F401
 from fneedle.lax.reduction import reduce_sum  # noqa: F401
 from fneedle.lax.reduction import (  # noqa: F401
     argmax, argmin, reduce_and, reduce_max, reduce_min, reduce_or, reduce_prod)

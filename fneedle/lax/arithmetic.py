@@ -47,8 +47,11 @@ def _same_dtype(name, avals):
 
 
 def _kind_ok(dtype, kind):
+    # "real": anything but complex (orderings); "real_numeric": neither bool nor complex.
     return {"numeric": dtype != dtypes.bool_, "float": dtypes.is_float(dtype),
-            "int_or_bool": not dtypes.is_float(dtype), "int": dtypes.is_integer(dtype),
+            "int_or_bool": not dtypes.is_inexact(dtype), "int": dtypes.is_integer(dtype),
+            "real": not dtypes.is_complex(dtype),
+            "real_numeric": dtype != dtypes.bool_ and not dtypes.is_complex(dtype),
             "any": True}[kind]
 
 
@@ -179,10 +182,10 @@ add_p = binary_primitive("add", _float16_safe(np.add), "any")
 sub_p = binary_primitive("sub", _float16_safe(np.subtract), "numeric")
 mul_p = binary_primitive("mul", _float16_safe(np.multiply), "any")
 div_p = binary_primitive("div", _int_div, "numeric")
-rem_p = binary_primitive("rem", _rem, "numeric")
+rem_p = binary_primitive("rem", _rem, "real_numeric")
 pow_p = binary_primitive("pow", _pow, "numeric")
-max_p = binary_primitive("max", _float16_safe(np.maximum), "any")
-min_p = binary_primitive("min", _float16_safe(np.minimum), "any")
+max_p = binary_primitive("max", _float16_safe(np.maximum), "real")
+min_p = binary_primitive("min", _float16_safe(np.minimum), "real")
 atan2_p = binary_primitive("atan2", _float16_safe(np.arctan2), "float")
 nextafter_p = binary_primitive("nextafter", _float16_safe(np.nextafter), "float")
 and_p = binary_primitive("and", _cmp(np.bitwise_and), "int_or_bool")
@@ -193,10 +196,10 @@ shift_right_logical_p = binary_primitive("shift_right_logical", _shift("logical"
 shift_right_arithmetic_p = binary_primitive("shift_right_arithmetic", _shift("arith"), "int")
 eq_p = binary_primitive("eq", _cmp(np.equal), "any", dtypes.bool_)
 ne_p = binary_primitive("ne", _cmp(np.not_equal), "any", dtypes.bool_)
-lt_p = binary_primitive("lt", _cmp(np.less), "any", dtypes.bool_)
-le_p = binary_primitive("le", _cmp(np.less_equal), "any", dtypes.bool_)
-gt_p = binary_primitive("gt", _cmp(np.greater), "any", dtypes.bool_)
-ge_p = binary_primitive("ge", _cmp(np.greater_equal), "any", dtypes.bool_)
+lt_p = binary_primitive("lt", _cmp(np.less), "real", dtypes.bool_)
+le_p = binary_primitive("le", _cmp(np.less_equal), "real", dtypes.bool_)
+gt_p = binary_primitive("gt", _cmp(np.greater), "real", dtypes.bool_)
+ge_p = binary_primitive("ge", _cmp(np.greater_equal), "real", dtypes.bool_)
 
 
 def _scalars_like(x, y):
@@ -351,7 +354,8 @@ convert_element_type_p = Primitive("convert_element_type")
 
 
 def convert_element_type(x, new_dtype, weak_type=False):
-    """x converted to `new_dtype` (float -> int truncates toward zero)."""
+    """x converted to `new_dtype` (float -> int truncates toward zero; complex -> real keeps
+    the real part, as NumPy does, without its ComplexWarning)."""
     new_dtype = dtypes.canonicalize(new_dtype)
     aval = get_aval(x)
     if aval.dtype == new_dtype and aval.weak_type == weak_type:
@@ -360,7 +364,9 @@ def convert_element_type(x, new_dtype, weak_type=False):
 
 
 def _convert_impl(x, new_dtype, weak_type):
-    if dtypes.is_float(x.dtype) and not dtypes.is_float(new_dtype) and new_dtype != np.bool_:
+    if dtypes.is_complex(x.dtype) and not dtypes.is_complex(new_dtype) and new_dtype != np.bool_:
+        x = x.real
+    if dtypes.is_float(x.dtype) and not dtypes.is_inexact(new_dtype) and new_dtype != np.bool_:
         with np.errstate(invalid="ignore"):
             return np.trunc(x).astype(new_dtype)
     return x.astype(new_dtype)
@@ -376,7 +382,8 @@ elementwise_batch_rule(convert_element_type_p)
 def _convert_jvp(primals, tangents, new_dtype, weak_type):
     (x,), (t,) = primals, tangents
     out = convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=weak_type)
-    if type(t) is Zero or not (dtypes.is_float(get_aval(x).dtype) and dtypes.is_float(new_dtype)):
+    if type(t) is Zero or not (dtypes.is_inexact(get_aval(x).dtype) and
+                               dtypes.is_inexact(new_dtype)):
         return out, Zero(tangent_aval(get_aval(out)))
     return out, convert_element_type_p.bind(t, new_dtype=new_dtype, weak_type=False)
 

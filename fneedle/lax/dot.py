@@ -139,6 +139,8 @@ def _dot_general_abstract_eval(lhs, rhs, dimension_numbers, precision, preferred
 def _compute_dtype(in_dtype, out_dtype):
     if in_dtype == dtypes.bool_ and out_dtype == dtypes.bool_:
         return np.dtype(np.bool_)
+    if dtypes.is_complex(out_dtype):
+        return np.dtype(out_dtype)
     if dtypes.is_float(out_dtype):
         if out_dtype == dtypes.float64 or in_dtype == dtypes.float64:
             return np.dtype(np.float64)

@@ -1,7 +1,9 @@
 """Elementwise unary primitives (sin, exp, ...): NumPy impls, type rules, jvps, CPU kernels.
 
 Each primitive is one row of a table: its name, NumPy impl, accepted dtypes and jvp. 16-bit
-floats are computed in float32 and rounded back, as the C++ kernels do.
+floats are computed in float32 and rounded back, as the C++ kernels do. Complex operands are
+accepted where NumPy's ufunc takes them (kind "inexact", and the numeric ones); abs of a
+complex value is real.
 """
 
 import math
@@ -13,24 +15,28 @@ from fneedle.backend import cpu as cpu_backend
 from fneedle.core import dtypes
 from fneedle.core.aval import ShapedArray
 from fneedle.core.errors import DtypeError
+from fneedle.core.interpreter import get_aval
 from fneedle.core.linear import Zero, tangent_aval
 from fneedle.core.primitive import Primitive
 from fneedle.lax.ad_rules import defjvp, defjvp_ans, deflinear
 from fneedle.lax.batch_rules import elementwise_batch
 
 _FLOAT, _NUMERIC, _INT_OR_BOOL, _ANY = "float", "numeric", "int_or_bool", "any"
+_INEXACT = "inexact"  # real or complex floating point
 _16BIT = frozenset({dtypes.float16, dtypes.bfloat16})
 
 
 def _check_dtype(name, dtype, kind):
     ok = {_FLOAT: dtypes.is_float(dtype),
+          _INEXACT: dtypes.is_inexact(dtype),
           _NUMERIC: dtype != dtypes.bool_,
-          _INT_OR_BOOL: not dtypes.is_float(dtype),
+          _INT_OR_BOOL: not dtypes.is_inexact(dtype),
           _ANY: True}[kind]
     if not ok:
-        want = {_FLOAT: "a floating-point", _NUMERIC: "a numeric (non-bool)",
-                _INT_OR_BOOL: "an integer or bool"}[kind]
-        fix = " Convert it first, e.g. x.astype('float32')." if kind == _FLOAT else ""
+        want = {_FLOAT: "a real floating-point", _INEXACT: "a floating-point or complex",
+                _NUMERIC: "a numeric (non-bool)", _INT_OR_BOOL: "an integer or bool"}[kind]
+        fix = " Convert it first, e.g. x.astype('float32')." if kind in (_FLOAT, _INEXACT) \
+            else ""
         raise DtypeError(f"'{name}' requires {want} operand, got {dtypes.short_name(dtype)}."
                          + fix)
 
@@ -58,7 +64,7 @@ def _float_impl(fn, out_dtype=None):
 def unary_primitive(name, impl, kind, out_dtype=None):
     """Makes a unary elementwise primitive with its impl, type rule, batch rule and kernel."""
     prim = Primitive(name)
-    if kind == _FLOAT:
+    if kind in (_FLOAT, _INEXACT):
         impl = _float_impl(impl, out_dtype)
     prim.def_impl(impl)
 
@@ -77,7 +83,6 @@ def unary_primitive(name, impl, kind, out_dtype=None):
 def _zero_jvp(prim):
     def jvp(primals, tangents, **params):
         out = prim.bind(*primals, **params)
-        from fneedle.core.interpreter import get_aval
         return out, Zero(tangent_aval(get_aval(out)))
     prim.def_jvp(jvp)
 
@@ -111,23 +116,23 @@ floor_p = unary_primitive("floor", np.floor, _FLOAT)
 ceil_p = unary_primitive("ceil", np.ceil, _FLOAT)
 round_p = unary_primitive("round", _round_impl, _FLOAT)
 abs_p = unary_primitive("abs", np.abs, _NUMERIC)
-exp_p = unary_primitive("exp", np.exp, _FLOAT)
+exp_p = unary_primitive("exp", np.exp, _INEXACT)
 exp2_p = unary_primitive("exp2", np.exp2, _FLOAT)
-log_p = unary_primitive("log", np.log, _FLOAT)
+log_p = unary_primitive("log", np.log, _INEXACT)
 log1p_p = unary_primitive("log1p", np.log1p, _FLOAT)
 expm1_p = unary_primitive("expm1", np.expm1, _FLOAT)
-sqrt_p = unary_primitive("sqrt", np.sqrt, _FLOAT)
+sqrt_p = unary_primitive("sqrt", np.sqrt, _INEXACT)
 rsqrt_p = unary_primitive("rsqrt", _rsqrt, _FLOAT)
 cbrt_p = unary_primitive("cbrt", np.cbrt, _FLOAT)
-sin_p = unary_primitive("sin", np.sin, _FLOAT)
-cos_p = unary_primitive("cos", np.cos, _FLOAT)
+sin_p = unary_primitive("sin", np.sin, _INEXACT)
+cos_p = unary_primitive("cos", np.cos, _INEXACT)
 tan_p = unary_primitive("tan", np.tan, _FLOAT)
 asin_p = unary_primitive("asin", np.arcsin, _FLOAT)
 acos_p = unary_primitive("acos", np.arccos, _FLOAT)
 atan_p = unary_primitive("atan", np.arctan, _FLOAT)
 sinh_p = unary_primitive("sinh", np.sinh, _FLOAT)
 cosh_p = unary_primitive("cosh", np.cosh, _FLOAT)
-tanh_p = unary_primitive("tanh", np.tanh, _FLOAT)
+tanh_p = unary_primitive("tanh", np.tanh, _INEXACT)
 asinh_p = unary_primitive("asinh", np.arcsinh, _FLOAT)
 acosh_p = unary_primitive("acosh", np.arccosh, _FLOAT)
 atanh_p = unary_primitive("atanh", np.arctanh, _FLOAT)
@@ -145,6 +150,14 @@ integer_pow_p = unary_primitive(
     _NUMERIC)
 is_finite_p = unary_primitive("is_finite", np.isfinite, _FLOAT, out_dtype=dtypes.bool_)
 not_p = unary_primitive("not", _not_impl, _INT_OR_BOOL)
+
+
+def _abs_abstract_eval(x):
+    _check_dtype("abs", x.dtype, _NUMERIC)
+    return ShapedArray(x.shape, dtypes.real_dtype(x.dtype))  # |complex| is real
+
+
+abs_p.def_abstract_eval(_abs_abstract_eval)
 # round's kernel depends on its rounding method, so it is chosen per call.
 if cpu_backend.available and "round" in cpu_backend.UNARY_OPS:
     _round_even = cpu_backend.unary_kernel("round", _float_impl(np.round))
@@ -229,9 +242,41 @@ def _sub(a, b):
 
 
 deflinear(neg_p, lambda ct, x: [neg(ct)])
-for _p in (sign_p, floor_p, ceil_p, round_p, is_finite_p, not_p):
+for _p in (floor_p, ceil_p, round_p, is_finite_p, not_p):
     _zero_jvp(_p)
-defjvp(abs_p, lambda g, x: _mul(g, sign(x)))
+
+
+def _abs_jvp(g, x):
+    if not dtypes.is_complex(get_aval(x).dtype):
+        return _mul(g, sign(x))
+    # d|z| = Re(conj(z) dz) / |z|, with |z| = 1 put in at z = 0 (where the tangent is 0).
+    from fneedle.lax.arithmetic import convert_element_type, eq, select_n
+    from fneedle.lax.complex import conj, real
+    mag = convert_element_type(abs(x), get_aval(x).dtype)
+    safe = select_n(eq(mag, 0.0), mag, _add(_mul(mag, 0.0), 1.0))
+    return real(_mul(g, _div(conj(x), safe)))
+
+
+defjvp(abs_p, _abs_jvp)
+
+
+def _sign_jvp(g, x):
+    if not dtypes.is_complex(get_aval(x).dtype):
+        return Zero(tangent_aval(get_aval(x)))  # piecewise constant
+    # sign(z) = z / |z|: d sign = (dz - s Re(conj(s) dz)) / |z|, taken as 0 at z = 0.
+    from fneedle.lax.arithmetic import convert_element_type, eq, select_n
+    from fneedle.lax.complex import conj, real
+    s = sign(x)
+    dt = get_aval(x).dtype
+    mag = convert_element_type(abs(x), dt)
+    zero = eq(mag, 0.0)
+    safe = select_n(zero, mag, _add(_mul(mag, 0.0), 1.0))
+    along = _mul(s, convert_element_type(real(_mul(conj(s), g)), dt))
+    out = _div(_sub(g, along), safe)
+    return select_n(zero, out, _mul(out, 0.0))
+
+
+defjvp(sign_p, _sign_jvp)
 defjvp_ans(exp_p, lambda g, ans, x: _mul(g, ans))
 defjvp_ans(exp2_p, lambda g, ans, x: _mul(g, _mul(ans, math.log(2.0))))
 defjvp(log_p, lambda g, x: _div(g, x))

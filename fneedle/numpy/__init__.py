@@ -15,29 +15,30 @@ import math as _math
 
 from fneedle.core.array import Array as ndarray
 from fneedle.numpy import array_methods as _array_methods  # installs operators and methods
-from fneedle.numpy import linalg
+from fneedle.numpy import fft, linalg
 from fneedle.numpy.scalar_types import (
-    bfloat16, bool, bool_, can_cast, complexfloating, double, dtype, finfo, float16, float32,
-    float64, float_, floating, generic, half, iinfo, inexact, int8, int16, int32, int64, int_,
-    integer, isdtype, isscalar, issubdtype, ndim, number, promote_types, result_type, shape,
-    signedinteger, single, size, uint, uint8, uint16, uint32, uint64, unsignedinteger)
+    bfloat16, bool, bool_, can_cast, cdouble, complex64, complex128, complexfloating, csingle,
+    double, dtype, finfo, float16, float32, float64, float_, floating, generic, half, iinfo,
+    inexact, int8, int16, int32, int64, int_, integer, isdtype, isscalar, issubdtype, ndim,
+    number, promote_types, result_type, shape, signedinteger, single, size, uint, uint8,
+    uint16, uint32, uint64, unsignedinteger)
 from fneedle.numpy.creation import (
     arange, array, asarray, copy, diag, diag_indices, diagflat, empty, empty_like, eye, full,
     full_like, geomspace, identity, indices, linspace, logspace, meshgrid, ones, ones_like,
     tri, tril, tril_indices, tril_indices_from, triu, triu_indices, triu_indices_from, zeros,
     zeros_like)
 from fneedle.numpy.ufuncs import (
-    abs, absolute, acos, acosh, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
+    abs, absolute, acos, acosh, add, angle, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
     arctanh, around, asin, asinh, atan, atan2, atanh, bitwise_and, bitwise_invert,
     bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, cbrt, ceil,
     conj, conjugate, copysign, cos, cosh, deg2rad, degrees, divide, divmod, equal, exp, exp2,
     expm1, fabs, fix, float_power, floor, floor_divide, fmax, fmin, fmod, greater,
-    greater_equal, heaviside, hypot, imag, invert, isfinite, isinf, isnan, isneginf, isposinf,
-    ldexp, left_shift, less, less_equal, log, log1p, log2, log10, logaddexp, logaddexp2,
-    logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, modf, multiply,
-    negative, nextafter, not_equal, positive, pow, power, rad2deg, radians, real, reciprocal,
-    remainder, right_shift, rint, round, round_, rsqrt, sign, signbit, sin, sinc, sinh, sqrt,
-    square, subtract, tan, tanh, true_divide, trunc)
+    greater_equal, heaviside, hypot, imag, invert, iscomplexobj, isfinite, isinf, isnan,
+    isneginf, isposinf, ldexp, left_shift, less, less_equal, log, log1p, log2, log10,
+    logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor, maximum, minimum,
+    mod, modf, multiply, negative, nextafter, not_equal, positive, pow, power, rad2deg,
+    radians, real, reciprocal, remainder, right_shift, rint, round, round_, rsqrt, sign,
+    signbit, sin, sinc, sinh, sqrt, square, subtract, tan, tanh, true_divide, trunc)
 from fneedle.numpy.logic import (
     allclose, array_equal, array_equiv, clip, isclose, nan_to_num, where)
 from fneedle.numpy.reductions import (

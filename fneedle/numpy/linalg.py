@@ -266,6 +266,10 @@ def multi_dot(arrays):
     return out
 
 
+def _magnitude(x):
+    return ufuncs.abs(x) if dtypes.is_complex(x.dtype) else x
+
+
 def norm(x, ord=None, axis=None, keepdims=False):
     """Vector or matrix norms.
 
@@ -277,7 +281,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     x = promote_inexact((x,), "norm")[0]
     if axis is None:
         if ord is None:
-            out = ufuncs.sqrt(reductions.sum(ufuncs.square(x)))
+            out = ufuncs.sqrt(reductions.sum(ufuncs.square(_magnitude(x))))
             return lax.reshape(out, (1,) * x.ndim) if keepdims else out
         if x.ndim not in (1, 2):
             raise ValueError(f"linalg.norm with ord={ord!r} and axis=None needs a 1-D or 2-D "
@@ -317,7 +321,8 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro", _axes=(-2, -1)):
     x = promote_inexact((x,), "matrix_norm")[0]
     r, c = (a % x.ndim for a in _axes)
     if ord == "fro":
-        out = ufuncs.sqrt(reductions.sum(ufuncs.square(x), (r, c), keepdims=keepdims))
+        out = ufuncs.sqrt(reductions.sum(ufuncs.square(_magnitude(x)), (r, c),
+                                         keepdims=keepdims))
         return out
     if ord in (1, -1, math.inf, -math.inf):
         over, then = (r, c) if ord in (1, -1) else (c, r)

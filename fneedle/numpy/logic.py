@@ -84,7 +84,7 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|a - b| <= atol + rtol * |b|, elementwise; infinities are close only to themselves."""
     a, b = promote((a, b), "isclose")
-    if a.dtype not in _FLOATS:
+    if a.dtype not in _FLOATS and not dtypes.is_complex(a.dtype):
         return lax.eq(a, b) if a.dtype == _BOOL else isclose(
             lax.convert_element_type(a, dtypes.float32),
             lax.convert_element_type(b, dtypes.float32), rtol, atol, equal_nan)

@@ -14,7 +14,7 @@ from fneedle.numpy.promotion import (
     canonical_axis,
     promote,
 )
-from fneedle.numpy.ufuncs import multiply, subtract
+from fneedle.numpy.ufuncs import conjugate, multiply, subtract
 
 
 def _operands(a, b, name):
@@ -78,8 +78,8 @@ def dot(a, b, *, precision=None, preferred_element_type=None):
 
 
 def vdot(a, b, *, precision=None, preferred_element_type=None):
-    """The dot product of the flattened a and b."""
-    return dot(manipulation.ravel(a), manipulation.ravel(b), precision=precision,
+    """The dot product of the flattened a and b, conjugating a (as NumPy)."""
+    return dot(conjugate(manipulation.ravel(a)), manipulation.ravel(b), precision=precision,
                preferred_element_type=preferred_element_type)
 
 

@@ -11,7 +11,7 @@ from fneedle.core.errors import ShapeError
 from fneedle.core.interpreter import Tracer
 
 FLOATS = dtypes.FLOATS
-_PY_SCALARS = (bool, int, float)
+_PY_SCALARS = (bool, int, float, complex)
 
 
 def is_array(x):
@@ -146,12 +146,12 @@ def promote(args, name, dtype=None, broadcast=True, keep_scalars=True):
 
 
 def to_inexact_dtype(dtype):
-    """The float dtype math on `dtype` computes in: floats stay, others become float32."""
-    return dtype if dtype in FLOATS else dtypes.default_float
+    """The dtype math on `dtype` computes in: floats and complex stay, others become float32."""
+    return dtype if dtypes.is_inexact(dtype) else dtypes.default_float
 
 
 def promote_inexact(args, name, broadcast=True, keep_scalars=True):
-    """As `promote`, but the common dtype is a float (ints and bools become float32)."""
+    """As `promote`, but the common dtype is inexact (ints and bools become float32)."""
     avals = [aval_of(a) for a in args]
     dtype, weak = dtypes.result_type(*[(a.dtype, a.weak_type) for a in avals])
     dtype = to_inexact_dtype(dtype)

@@ -251,6 +251,9 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     x = lax.convert_element_type(a, wide, a.weak_type) if a.dtype != wide else a
     centered = lax.sub(x, broadcast_to_shape(mean(x, axes, keepdims=True, where=where),
                                              x.shape))
+    if dtypes.is_complex(wide):  # |a - mean|**2 is real, and so is the variance
+        centered = lax.abs(centered)
+        wide, dt = dtypes.real_dtype(wide), dtypes.real_dtype(dt)
     sq = lax.reduce_sum(_masked(lax.square(centered), where, 0, "var"), axes)
     n = _count(a, axes, where)
     if isinstance(n, int):

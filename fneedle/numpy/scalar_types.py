@@ -49,8 +49,11 @@ float16 = _scalar_type(dtypes.float16)
 bfloat16 = _scalar_type(dtypes.bfloat16)
 float32 = _scalar_type(dtypes.float32)
 float64 = _scalar_type(dtypes.float64)
+complex64 = _scalar_type(dtypes.complex64)
+complex128 = _scalar_type(dtypes.complex128)
 bool = bool_
 half, single, double = float16, float32, float64
+csingle, cdouble = complex64, complex128
 int_, uint, float_ = int32, uint32, float32
 
 # NumPy's abstract scalar classes, for issubdtype.
@@ -91,7 +94,7 @@ def isdtype(dtype, kind):
             ok = {"bool": d == dtypes.bool_, "signed integer": d in dtypes.SIGNED,
                   "unsigned integer": d in dtypes.UNSIGNED,
                   "integral": d in dtypes.INTEGERS, "real floating": d in dtypes.FLOATS,
-                  "complex floating": False,
+                  "complex floating": d in dtypes.COMPLEX,
                   "numeric": d != dtypes.bool_}.get(k)
             if ok is None:
                 raise ValueError(f"isdtype: unknown kind {k!r}.")
@@ -110,7 +113,7 @@ def result_type(*args):
     pairs = []
     for a in args:
         if isinstance(a, (_ScalarMeta, np.dtype, str)) or (isinstance(a, type) and a in (
-                float, int, np.float32, np.float64)) or (isinstance(a, type) and issubclass(
+                float, int, complex, np.float32, np.float64)) or (isinstance(a, type) and issubclass(
                     a, np.generic)):
             pairs.append((_np_dtype(a), False))
         else:

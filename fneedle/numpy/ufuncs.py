@@ -14,7 +14,10 @@ from fneedle.core.array import Array
 from fneedle.core.interpreter import Tracer, bind
 from fneedle.lax import arithmetic as _ar
 from fneedle.lax import elementwise as _el
-from fneedle.numpy.promotion import promote, promote_inexact
+from fneedle.lax.complex import conj as _conj
+from fneedle.lax.complex import imag as _imag
+from fneedle.lax.complex import real as _real
+from fneedle.numpy.promotion import aval_of, promote, promote_inexact
 
 _FLOATS = dtypes.FLOATS
 _INTS = dtypes.INTEGERS
@@ -202,6 +205,8 @@ around = round_ = round
 def isfinite(x, /):
     """Whether x is neither infinite nor NaN. Example: fnp.isfinite(fnp.inf) is False."""
     x = as_array(x)
+    if dtypes.is_complex(x.dtype):
+        return lax.bitwise_and(isfinite(_real(x)), isfinite(_imag(x)))
     if x.dtype in _FLOATS:
         return lax.is_finite(x)
     return lax.full(x.shape, True, _BOOL)
@@ -210,6 +215,8 @@ def isfinite(x, /):
 def isnan(x, /):
     """Whether x is NaN, elementwise. Example: fnp.isnan(fnp.nan) is True."""
     x = as_array(x)
+    if dtypes.is_complex(x.dtype):
+        return lax.bitwise_or(isnan(_real(x)), isnan(_imag(x)))
     if x.dtype in _FLOATS:
         return lax.ne(x, x)
     return lax.full(x.shape, False, _BOOL)
@@ -218,6 +225,8 @@ def isnan(x, /):
 def isinf(x, /):
     """Whether x is +inf or -inf, elementwise. Example: fnp.isinf(-fnp.inf) is True."""
     x = as_array(x)
+    if dtypes.is_complex(x.dtype):
+        return lax.bitwise_or(isinf(_real(x)), isinf(_imag(x)))
     if x.dtype in _FLOATS:
         return lax.eq(lax.abs(x), math.inf)
     return lax.full(x.shape, False, _BOOL)
@@ -268,22 +277,58 @@ invert = bitwise_invert = bitwise_not
 
 
 def conjugate(x, /):
-    """The complex conjugate: x itself, since fneedle arrays are real."""
-    return as_array(x)
+    """The complex conjugate, elementwise (a real array is its own conjugate).
+
+    Example: fnp.conj(fnp.asarray([1 + 2j])) -> [1 - 2j].
+    """
+    x = as_array(x)
+    return _conj(x) if dtypes.is_complex(x.dtype) else x
 
 
 conj = conjugate
 
 
 def real(x, /):
-    """The real part: x itself, since fneedle arrays are real."""
-    return as_array(x)
+    """The real part (float32 for complex64, float64 for complex128; real arrays unchanged).
+
+    Example: fnp.real(fnp.asarray([1 + 2j])) -> [1.].
+    """
+    x = as_array(x)
+    return _real(x) if dtypes.is_complex(x.dtype) else x
 
 
 def imag(x, /):
-    """The imaginary part: zeros, since fneedle arrays are real."""
+    """The imaginary part (zeros of x's dtype for a real array).
+
+    Example: fnp.imag(fnp.asarray([1 + 2j])) -> [2.].
+    """
     x = as_array(x)
+    if dtypes.is_complex(x.dtype):
+        return _imag(x)
     return lax.full(x.shape, 0, x.dtype)
+
+
+def angle(z, deg=False):
+    """The argument of z in (-pi, pi] (in degrees if deg), as a real float array.
+
+    Example: fnp.angle(fnp.asarray([1j, -1.0])) -> [pi/2, pi].
+    """
+    z = as_array(z)
+    if dtypes.is_complex(z.dtype):
+        y, x = _imag(z), _real(z)
+    else:
+        x = _inexact(z, "angle")
+        y = lax.full_like(x, 0.0)
+    out = lax.atan2(y, x)
+    return lax.mul(out, 180.0 / math.pi) if deg else out
+
+
+def iscomplexobj(x):
+    """Whether x has a complex dtype (whatever its values).
+
+    Example: fnp.iscomplexobj(fnp.asarray([1.0 + 0j])) is True.
+    """
+    return dtypes.is_complex(aval_of(x).dtype)
 
 
 # ---------------------------------------------------------------------------------------

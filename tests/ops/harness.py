@@ -177,6 +177,10 @@ def make_input(rng, kind, shape, dtype):
     """
     dtype = np.dtype(dtype)
     shape = tuple(shape)
+    if dtypes.is_complex(dtype) and not callable(kind):  # both parts drawn as `kind` says
+        part = dtypes.real_dtype(dtype)
+        re, im = make_input(rng, kind, shape, part), make_input(rng, kind, shape, part)
+        return (re + 1j * im).astype(dtype)
     if callable(kind):
         value = np.asarray(kind(rng, shape, dtype))
         if value.shape != shape:
@@ -225,7 +229,8 @@ def leaves(tree):
 
 def tolerance(table, dtype, atol=None, rtol=None):
     """(atol, rtol) for dtype from `table`; record overrides win for 32/64-bit floats and
-    only loosen 16-bit ones. Integers and bools compare exactly."""
+    only loosen 16-bit ones. Integers and bools compare exactly; complex as its parts."""
+    dtype = dtypes.real_dtype(dtype)
     if not dtypes.is_float(dtype):
         return 0.0, 0.0
     default = table.get(dtype, (0.0, 0.0))
@@ -236,6 +241,8 @@ def tolerance(table, dtype, atol=None, rtol=None):
 
 def _as_f64(x):
     x = np.asarray(x)
+    if x.dtype.kind == "c":  # compared as (real, imag) pairs along a new last axis
+        x = np.stack([x.real, x.imag], axis=-1)
     with np.errstate(invalid="ignore"):  # NaN payloads of bitcasts
         if x.dtype == ml_dtypes.bfloat16 or x.dtype == np.float16:
             x = x.astype(np.float32)
@@ -279,7 +286,7 @@ def assert_identical(actual, expected, what):
     actual, expected = np.asarray(actual), np.asarray(expected)
     if actual.dtype != expected.dtype:
         raise AssertionError(f"{what}: dtype {actual.dtype}, expected {expected.dtype}.")
-    if dtypes.is_float(actual.dtype):
+    if dtypes.is_inexact(actual.dtype):
         a, e = _as_f64(actual), _as_f64(expected)
         if np.array_equal(a, e, equal_nan=True) and np.array_equal(np.signbit(a),
                                                                    np.signbit(e)):

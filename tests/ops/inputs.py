@@ -96,9 +96,11 @@ def convertible_to(targets):
         dtype = np.dtype(dtype)
         if dtype == np.bool_:
             return rng.random(size=shape) < 0.5
-        if dtypes.is_float(dtype):
+        if dtypes.is_inexact(dtype):  # complex: the imaginary part is dropped or kept
             x = rng.uniform(0.0, 200.0, size=shape) if to_unsigned else \
                 rng.uniform(-100.0, 100.0, size=shape)
+            if dtypes.is_complex(dtype):
+                x = x + 1j * rng.uniform(-100.0, 100.0, size=shape)
             return np.where(rng.random(size=shape) < 0.25, 0.0, x).astype(dtype)
         info = np.iinfo(dtype)
         return rng.integers(max(info.min, -1000), min(info.max, 1000), size=shape,

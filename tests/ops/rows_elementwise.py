@@ -245,6 +245,8 @@ def _convert_ref(target):
     def ref(x):
         if target == np.bool_:
             return x != 0
+        if dtypes.is_complex(x.dtype) and not dtypes.is_complex(target):
+            x = x.real  # as convert_element_type, without NumPy's ComplexWarning
         if dtypes.is_float(x.dtype) and dtypes.is_integer(target):
             return np.trunc(x.astype(np.float64)).astype(target)  # toward zero
         return x.astype(target)
@@ -263,7 +265,7 @@ def _convert_row(name, src, targets, **kw):
 for _src in dtypes.SUPPORTED:
     _others = [d for d in dtypes.SUPPORTED if d != _src]
     _name = f"convert_from_{dtypes.short_name(_src)}"
-    if dtypes.is_float(_src):  # negative floats have no unsigned value: those separately
+    if dtypes.is_inexact(_src):  # negative floats have no unsigned value: those separately
         ROWS.append(_convert_row(_name, _src, [d for d in _others if not dtypes.is_unsigned(d)]))
         ROWS.append(_convert_row(_name + "_to_unsigned", _src,
                                  [d for d in _others if dtypes.is_unsigned(d)]))
@@ -295,7 +297,7 @@ def _bitcast_row(src, targets):
         f"bitcast_from_{dtypes.short_name(src)}",
         lambda x: tuple(lax.bitcast_convert_type(x, t) for t in targets),
         lambda x: tuple(np.ascontiguousarray(x).view(t) for t in targets), (((2, 3),),),
-        (src,), inputs="normal" if dtypes.is_float(src) else inputs.full_range,
+        (src,), inputs="normal" if dtypes.is_inexact(src) else inputs.full_range,
         diff_argnums=())
 
 

@@ -86,6 +86,11 @@ for _alias, _name in _ALIASES.items():
     row(_alias, getattr(fnp, _alias), getattr(np, _name), (((2, 3),),), F64, inputs=_kind)
 row("rsqrt", fnp.rsqrt, lambda x: 1 / np.sqrt(x), inputs="positive")
 row("imag", fnp.imag, np.imag)
+# angle of a complex function of real x (the branch cut x + 3 < 0 is out of reach).
+row("angle", lambda x: fnp.angle(x * (1 + 2j) + 3), lambda x: np.angle(x * (1 + 2j) + 3),
+    (((2, 3),), ((),)), F)
+row("angle_real_deg", lambda x: fnp.angle(x, deg=True), lambda x: np.angle(x, deg=True),
+    inputs=inputs.nonzero)
 row("around", lambda x: fnp.around(x, 1), lambda x: np.around(x, 1), inputs=inputs.off_halves)
 row("round", lambda x: fnp.round(x, 2), lambda x: np.round(x, 2), M, F, inputs=inputs.off_halves)
 row("round_", fnp.round_, np.round, inputs=inputs.off_halves)

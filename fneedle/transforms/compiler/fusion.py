@@ -49,6 +49,8 @@ def _compute_dtype(eq):
         return "bool" if all(x.aval.dtype == dtypes.bool_ for x in eq.inputs) else None
     if prim not in FUSIBLE:
         return None
+    if any(dtypes.is_complex(x.aval.dtype) for x in eq.inputs):
+        return None  # abs of a complex value is real, but the fused kernels are real-valued
     if prim is _a.select_n_p:
         if len(eq.inputs) != 3 or eq.inputs[0].aval.dtype not in (dtypes.bool_, dtypes.int32):
             return None
