@@ -19,7 +19,8 @@ class BuildExt(build_ext):
     def build_extensions(self):
         wanted = [("-fopenmp", True), ("-fno-math-errno", False)]
         if os.environ.get("FNEEDLE_PORTABLE", "0") in ("", "0"):
-            wanted.append(("-march=native", False))
+            # 512-bit vectors double libmvec's throughput (exp, sin, ...) on AVX-512 machines.
+            wanted += [("-march=native", False), ("-mprefer-vector-width=512", False)]
         for ext in self.extensions:
             for flag, link_too in wanted:
                 if has_flag(self.compiler, flag):

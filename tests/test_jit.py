@@ -172,3 +172,12 @@ def test_jit_closing_over_a_tracer():
     def outer(y):
         return fnp.sum(fn.jit(lambda x: x * y)(arr(np.ones(3), np.float64)))
     np.testing.assert_allclose(fn.grad(outer)(arr(2.0, np.float64)), 3.0)
+
+
+def test_numpy_arguments_are_read_in_place_but_outputs_never_alias_them():
+    a = np.ones(3, np.float32)
+    same = fn.jit(lambda x: fnp.reshape(x, (3,)))(a)
+    doubled = fn.jit(lambda x: x * 2.0)(a)
+    a[0] = 5.0  # the caller mutates its array afterwards: the immutable results do not change
+    np.testing.assert_allclose(same, [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(doubled, [2.0, 2.0, 2.0])

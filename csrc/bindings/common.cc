@@ -1,22 +1,15 @@
 #include "bindings/common.h"
 
+#include <algorithm>
 #include <sstream>
+
+#include "kernels/pool.h"
 
 namespace fneedle::bind {
 
 namespace {
 
-bool native_order(const py::dtype& dt) {
-  const char b = dt.byteorder();
-  if (b == '=' || b == '|') return true;
-  const uint16_t probe = 1;
-  const bool little = *reinterpret_cast<const uint8_t*>(&probe) == 1;
-  return little ? b == '<' : b == '>';
-}
-
-DType to_dtype(const py::dtype& dt) {
-  const char kind = dt.kind();
-  const auto size = dt.itemsize();
+DType to_dtype(char kind, int64_t size) {
   if (kind == 'b' && size == 1) return DType::kBool;
   if (kind == 'u' && size == 1) return DType::kUInt8;
   if (kind == 'u' && size == 4) return DType::kUInt32;
@@ -42,40 +35,57 @@ std::string describe(const View& v) {
   return std::string(py::str(v.array.dtype())) + shape_str(v.shape);
 }
 
-View view_of(py::handle obj, const std::string& where, const char* arg) {
-  if (!py::isinstance<py::array>(obj)) {
-    throw py::type_error(where + ": argument '" + arg + "' must be a numpy.ndarray, got " +
+namespace {
+
+std::string call_name(const char* fn, const char* op) {
+  return op ? std::string(fn) + "(" + op + ")" : std::string(fn);
+}
+
+}  // namespace
+
+View view_of(py::handle obj, const char* fn, const char* arg, const char* op) {
+  auto& api = py::detail::npy_api::get();
+  if (!api.PyArray_Check_(obj.ptr())) {
+    throw py::type_error(call_name(fn, op) + ": argument '" + arg +
+                         "' must be a numpy.ndarray, got " +
                          std::string(py::str(py::type::of(obj).attr("__name__"))) +
                          "; convert it with np.asarray first.");
   }
+  const auto* arr = py::detail::array_proxy(obj.ptr());
+  const auto* descr = py::detail::array_descriptor_proxy(arr->descr);
+  const int64_t item = api.PyArray_RUNTIME_VERSION_ < 0x12
+                           ? py::detail::array_descriptor1_proxy(arr->descr)->elsize
+                           : py::detail::array_descriptor2_proxy(arr->descr)->elsize;
   View v;
   v.array = py::reinterpret_borrow<py::array>(obj);
-  const py::dtype dt = v.array.dtype();
-  const int ndim = static_cast<int>(v.array.ndim());
+  const int ndim = arr->nd;
   if (ndim > kMaxDims) {
-    throw py::value_error(where + ": argument '" + arg + "' has " + std::to_string(ndim) +
-                          " dimensions; the kernels support at most " +
+    throw py::value_error(call_name(fn, op) + ": argument '" + arg + "' has " +
+                          std::to_string(ndim) + " dimensions; the kernels support at most " +
                           std::to_string(kMaxDims) + ".");
   }
-  if (!native_order(dt)) {
-    throw py::type_error(where + ": argument '" + arg + "' has non-native byte order (" +
-                         std::string(py::str(dt)) + "); convert it with x.astype(x.dtype.newbyteorder('='))."
-                         );
+  const char order = descr->byteorder;
+  const uint16_t probe = 1;
+  const bool little = *reinterpret_cast<const uint8_t*>(&probe) == 1;
+  if (!(order == '=' || order == '|' || order == (little ? '<' : '>'))) {
+    throw py::type_error(call_name(fn, op) + ": argument '" + arg +
+                         "' has non-native byte order (" +
+                         std::string(py::str(v.array.dtype())) +
+                         "); convert it with x.astype(x.dtype.newbyteorder('=')).");
   }
-  v.dtype = to_dtype(dt);
-  const int64_t item = dt.itemsize();
-  v.data = const_cast<void*>(v.array.data());
-  if (item > 0 && reinterpret_cast<uintptr_t>(v.data) % item != 0) {
-    throw py::value_error(where + ": argument '" + arg +
+  v.dtype = to_dtype(descr->kind, item);
+  v.data = arr->data;
+  if (item > 0 && reinterpret_cast<uintptr_t>(v.data) % item != 0 && v.dtype != DType::kCount) {
+    throw py::value_error(call_name(fn, op) + ": argument '" + arg +
                           "' is not aligned to its element size; pass np.ascontiguousarray(x).");
   }
   v.shape.resize(ndim);
   v.strides.resize(ndim);
   for (int d = 0; d < ndim; ++d) {
-    v.shape[d] = v.array.shape(d);
-    const int64_t s = v.array.strides(d);
+    v.shape[d] = arr->dimensions[d];
+    const int64_t s = arr->strides[d];
     if (item == 0 || s % item != 0) {
-      throw py::value_error(where + ": argument '" + arg + "' has a stride of " +
+      throw py::value_error(call_name(fn, op) + ": argument '" + arg + "' has a stride of " +
                             std::to_string(s) + " bytes, not a multiple of its element size " +
                             std::to_string(item) + "; pass np.ascontiguousarray(x).");
     }
@@ -83,6 +93,10 @@ View view_of(py::handle obj, const std::string& where, const char* arg) {
     v.size *= v.shape[d];
   }
   return v;
+}
+
+View view_of(py::handle obj, const std::string& where, const char* arg) {
+  return view_of(obj, where.c_str(), arg, nullptr);
 }
 
 void require_known_dtype(const View& v, const std::string& where, const char* arg) {
@@ -94,25 +108,71 @@ void require_known_dtype(const View& v, const std::string& where, const char* ar
   }
 }
 
-py::dtype numpy_dtype(DType t) { return py::dtype(dtype_name(t)); }
+py::dtype numpy_dtype(DType t) {
+  // Leaked on purpose: dtype objects must not be released after the interpreter is gone.
+  static const py::dtype* cache[] = {
+      new py::dtype(py::dtype::of<bool>()),     new py::dtype(py::dtype::of<uint8_t>()),
+      new py::dtype(py::dtype::of<int32_t>()),  new py::dtype(py::dtype::of<uint32_t>()),
+      new py::dtype(py::dtype::of<int64_t>()),  new py::dtype(py::dtype::of<float>()),
+      new py::dtype(py::dtype::of<double>())};
+  return *cache[static_cast<int>(t)];
+}
+
+namespace {
+
+constexpr size_t kMinPooledBytes = size_t{64} << 10;
+constexpr const char* kCapsuleName = "fneedle.kernel_block";
+
+void release_block(PyObject* capsule) {
+  if (void* data = PyCapsule_GetPointer(capsule, kCapsuleName)) {
+    pool::release(data);
+  } else {
+    PyErr_Clear();
+  }
+}
+
+}  // namespace
+
+py::array new_array(const py::dtype& dt, const std::vector<int64_t>& shape,
+                    const std::vector<int64_t>& byte_strides) {
+  std::vector<py::ssize_t> shp(shape.begin(), shape.end());
+  std::vector<py::ssize_t> strides(byte_strides.begin(), byte_strides.end());
+  size_t bytes = static_cast<size_t>(dt.itemsize());
+  for (int64_t s : shape) bytes *= static_cast<size_t>(s);
+  if (bytes < kMinPooledBytes) return py::array(dt, shp, strides);
+  void* data = pool::acquire(bytes);
+  if (!data) throw std::bad_alloc();
+  PyObject* capsule = PyCapsule_New(data, kCapsuleName, &release_block);
+  if (!capsule) {
+    pool::release(data);
+    throw py::error_already_set();
+  }
+  const py::object base = py::reinterpret_steal<py::object>(capsule);
+  return py::array(dt, shp, strides, data, base);
+}
 
 py::array empty_like_inputs(DType t, const std::vector<int64_t>& shape,
                             const std::vector<const View*>& inputs) {
   const int ndim = static_cast<int>(shape.size());
-  std::vector<const int64_t*> in_strides;
-  for (const View* v : inputs) in_strides.push_back(v->strides.data());
+  const int64_t* in_strides[8];
+  const int nin = static_cast<int>(std::min<size_t>(inputs.size(), 8));
+  for (int k = 0; k < nin; ++k) in_strides[k] = inputs[k]->strides.data();
   std::vector<int64_t> strides(ndim);
-  dense_strides_like(ndim, shape.data(), static_cast<int>(inputs.size()), in_strides.data(),
-                     strides.data());
-  const py::dtype dt = numpy_dtype(t);
-  std::vector<py::ssize_t> shp(shape.begin(), shape.end()), bytes(ndim);
-  for (int d = 0; d < ndim; ++d) bytes[d] = strides[d] * dt.itemsize();
-  return py::array(dt, shp, bytes);
+  dense_strides_like(ndim, shape.data(), nin, in_strides, strides.data());
+  const py::dtype& dt = numpy_dtype(t);
+  for (int d = 0; d < ndim; ++d) strides[d] *= dt.itemsize();
+  return new_array(dt, shape, strides);
 }
 
 py::array empty_c(DType t, const std::vector<int64_t>& shape) {
-  std::vector<py::ssize_t> shp(shape.begin(), shape.end());
-  return py::array(numpy_dtype(t), shp);
+  const py::dtype& dt = numpy_dtype(t);
+  std::vector<int64_t> strides(shape.size());
+  int64_t s = dt.itemsize();
+  for (int d = static_cast<int>(shape.size()) - 1; d >= 0; --d) {
+    strides[d] = s;
+    s *= std::max<int64_t>(shape[d], 1);
+  }
+  return new_array(dt, shape, strides);
 }
 
 std::vector<int64_t> element_strides(const py::array& a) {

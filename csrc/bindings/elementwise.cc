@@ -1,34 +1,21 @@
 // Bindings for the unary and binary elementwise kernels.
 #include "bindings/common.h"
+#include "bindings/dispatch.h"
 #include "bindings/register.h"
 #include "kernels/elementwise.h"
 
 namespace fneedle::bind {
 namespace {
 
-template <class F>
-void dispatch(DType t, F&& f) {
-  switch (t) {
-    case DType::kBool: return f(bool{});
-    case DType::kUInt8: return f(uint8_t{});
-    case DType::kInt32: return f(int32_t{});
-    case DType::kUInt32: return f(uint32_t{});
-    case DType::kInt64: return f(int64_t{});
-    case DType::kFloat32: return f(float{});
-    case DType::kFloat64: return f(double{});
-    default: return;
-  }
-}
-
 py::array unary_py(int code, py::handle x_obj) {
   if (code < 0 || code >= static_cast<int>(UnaryOp::kCount)) {
     throw py::value_error("fneedle._C.unary: unknown op code " + std::to_string(code) + ".");
   }
   const auto op = static_cast<UnaryOp>(code);
-  const std::string where = std::string("fneedle._C.unary(") + unary_op_name(op) + ")";
-  View x = view_of(x_obj, where, "x");
+  auto where = [&] { return std::string("fneedle._C.unary(") + unary_op_name(op) + ")"; };
+  View x = view_of(x_obj, "fneedle._C.unary", "x", unary_op_name(op));
   if (x.dtype == DType::kCount || !unary_supported(op, x.dtype)) {
-    throw py::type_error(where + ": dtype " + std::string(py::str(x.array.dtype())) +
+    throw py::type_error(where() + ": dtype " + std::string(py::str(x.array.dtype())) +
                          " is not implemented by this kernel; use the NumPy implementation.");
   }
   py::array out = empty_like_inputs(unary_result(op, x.dtype), x.shape, {&x});
@@ -37,8 +24,8 @@ py::array unary_py(int code, py::handle x_obj) {
   ElemArgs args{x.ndim(), x.shape.data(), {out.mutable_data(), os.data()},
                 {{x.data, x.strides.data()}, {nullptr, nullptr}}};
   {
-    py::gil_scoped_release release;
-    dispatch(x.dtype, [&](auto tag) { unary<decltype(tag)>(op, args); });
+    GilRelease release(x.size);
+    dispatch_dtype(x.dtype, [&](auto tag) { unary<decltype(tag)>(op, args); });
   }
   return out;
 }
@@ -48,19 +35,19 @@ py::array binary_py(int code, py::handle x_obj, py::handle y_obj) {
     throw py::value_error("fneedle._C.binary: unknown op code " + std::to_string(code) + ".");
   }
   const auto op = static_cast<BinaryOp>(code);
-  const std::string where = std::string("fneedle._C.binary(") + binary_op_name(op) + ")";
-  View x = view_of(x_obj, where, "x");
-  View y = view_of(y_obj, where, "y");
+  auto where = [&] { return std::string("fneedle._C.binary(") + binary_op_name(op) + ")"; };
+  View x = view_of(x_obj, "fneedle._C.binary", "x", binary_op_name(op));
+  View y = view_of(y_obj, "fneedle._C.binary", "y", binary_op_name(op));
   if (x.shape != y.shape) {
-    throw py::value_error(where + ": operands must have the same shape, got " + describe(x) +
+    throw py::value_error(where() + ": operands must have the same shape, got " + describe(x) +
                           " and " + describe(y) + "; broadcast them first.");
   }
-  if (!x.array.dtype().is(y.array.dtype()) && !x.array.dtype().equal(y.array.dtype())) {
-    throw py::type_error(where + ": operands must have the same dtype, got " + describe(x) +
+  if (x.dtype != y.dtype) {
+    throw py::type_error(where() + ": operands must have the same dtype, got " + describe(x) +
                          " and " + describe(y) + "; convert one of them first.");
   }
   if (x.dtype == DType::kCount || !binary_supported(op, x.dtype)) {
-    throw py::type_error(where + ": dtype " + std::string(py::str(x.array.dtype())) +
+    throw py::type_error(where() + ": dtype " + std::string(py::str(x.array.dtype())) +
                          " is not implemented by this kernel; use the NumPy implementation.");
   }
   py::array out = empty_like_inputs(binary_result(op, x.dtype), x.shape, {&x, &y});
@@ -69,8 +56,8 @@ py::array binary_py(int code, py::handle x_obj, py::handle y_obj) {
   ElemArgs args{x.ndim(), x.shape.data(), {out.mutable_data(), os.data()},
                 {{x.data, x.strides.data()}, {y.data, y.strides.data()}}};
   {
-    py::gil_scoped_release release;
-    dispatch(x.dtype, [&](auto tag) { binary<decltype(tag)>(op, args); });
+    GilRelease release(x.size);
+    dispatch_dtype(x.dtype, [&](auto tag) { binary<decltype(tag)>(op, args); });
   }
   return out;
 }

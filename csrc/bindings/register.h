@@ -10,5 +10,8 @@ void register_reduction(pybind11::module_& m);
 void register_scan(pybind11::module_& m);
 void register_copy(pybind11::module_& m);
 void register_segment(pybind11::module_& m);
+void register_threefry(pybind11::module_& m);
+void register_fused(pybind11::module_& m);
+void register_pool(pybind11::module_& m);
 
 }  // namespace fneedle::bind

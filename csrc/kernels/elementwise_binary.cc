@@ -86,9 +86,8 @@ bool binary_supported(BinaryOp op, DType t) {
     case BinaryOp::and_: case BinaryOp::or_: case BinaryOp::xor_:
       return is_int(t) || t == DType::kBool;
     case BinaryOp::shift_left: case BinaryOp::shift_right_logical:
+    case BinaryOp::shift_right_arithmetic:  // on unsigned ints it is the logical shift
       return is_int(t);
-    case BinaryOp::shift_right_arithmetic:
-      return is_signed_int(t);
     default:  // max, min and comparisons
       return true;
   }
@@ -100,7 +99,7 @@ DType binary_result(BinaryOp op, DType t) {
 
 int64_t binary_grain(BinaryOp op, DType t) {
   // Memory-bound ops need large arrays before a second thread pays (see unary_grain).
-  return is_expensive(op, t) ? 2048 : int64_t{1} << 16;
+  return is_expensive(op, t) ? int64_t{1} << 14 : int64_t{1} << 16;
 }
 
 template <class T>
@@ -164,8 +163,9 @@ void binary(BinaryOp op, const ElemArgs& a) {
       case BinaryOp::shift_right_arithmetic:
         if constexpr (std::is_signed_v<T>) {
           return binary_loop<T, T>(a, g, [](T x, T y) { return shr_arith(x, y); });
+        } else {
+          return binary_loop<T, T>(a, g, [](T x, T y) { return shr_logical(x, y); });
         }
-        return;
       default: return;
     }
   }

@@ -77,8 +77,10 @@ DType unary_result(UnaryOp op, DType t) { return op == UnaryOp::is_finite ? DTyp
 int64_t unary_grain(UnaryOp op, DType t) {
   // Measured on 2 cores (benchmarks/bench_kernels.py): memory-bound ops only gain from a
   // second thread on large arrays; libm-bound ones gain from a few thousand elements.
+  // On a shared machine a woken helper can lag by tens of microseconds, so a chunk should
+  // hold at least that much work.
   if (!is_transcendental(op)) return int64_t{1} << 16;
-  return t == DType::kFloat64 ? 1024 : 2048;
+  return t == DType::kFloat64 ? int64_t{1} << 13 : int64_t{1} << 14;
 }
 
 template <class T>
@@ -113,8 +115,12 @@ void unary(UnaryOp op, const ElemArgs& a) {
       case UnaryOp::asinh: return unary_loop<T, T>(a, g, [](T x) { return std::asinh(x); });
       case UnaryOp::acosh: return unary_loop<T, T>(a, g, [](T x) { return std::acosh(x); });
       case UnaryOp::atanh: return unary_loop<T, T>(a, g, [](T x) { return std::atanh(x); });
-      case UnaryOp::logistic:
-        return unary_loop<T, T>(a, g, [](T x) { return T(1) / (T(1) + std::exp(-x)); });
+      case UnaryOp::logistic:  // exp of a non-positive number only: accurate in both tails
+        return unary_loop<T, T>(a, g, [](T x) {
+          const T e = std::exp(-std::fabs(x));
+          const T r = T(1) / (T(1) + e);
+          return x >= T(0) ? r : e * r;
+        });
       case UnaryOp::erf: return unary_loop<T, T>(a, g, [](T x) { return std::erf(x); });
       case UnaryOp::erfc: return unary_loop<T, T>(a, g, [](T x) { return std::erfc(x); });
       case UnaryOp::is_finite:

@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from fneedle.core import tree_util
+from fneedle.core import dtypes, tree_util
 from fneedle.core.api_util import flatten_fun, fun_name
 from fneedle.core.array import Array, to_buffer
 from fneedle.core.config import config
@@ -23,6 +23,7 @@ from fneedle.core.staging import trace_to_jaxpr
 from fneedle.transforms.compiler import compile_jaxpr, optimize
 
 logger = logging.getLogger("fneedle.jit")
+_SUPPORTED = frozenset(dtypes.SUPPORTED)
 RECOMPILE_WARNING_THRESHOLD = 8
 
 jit_p = Primitive("jit", multiple_results=True)
@@ -271,8 +272,8 @@ class Jitted:
                 exe = entry.executable = compile_jaxpr(entry.closed)
             bufs = [x._buf if type(x) is Array else _to_buf(x) for x in leaves]
             outs = exe.run(bufs)
-            outs = [Array(o if type(o) is np.ndarray else np.asarray(o), w)
-                    for o, w in zip(outs, exe.out_weak)]
+            user = [b for x, b in zip(leaves, bufs) if type(x) is np.ndarray]
+            outs = [Array(_unaliased(o, user), w) for o, w in zip(outs, exe.out_weak)]
             if config.debug_nans:
                 _check_nans(entry.closed, bufs, outs, self.__name__)
             elif sig is not None and not entry.const_args and len(self._fast) < 64:
@@ -330,9 +331,22 @@ def _check_nans(closed, bufs, outs, name):
 
 
 def _to_buf(x):
+    """A buffer for a leaf that is not an Array. NumPy arrays are read in place (kernels never
+    write their inputs); outputs that could alias them are copied by `_unaliased`."""
+    if type(x) is np.ndarray and x.dtype in _SUPPORTED:
+        return x
     if isinstance(x, Tracer):
         x._interp.check_foreign(x)
     return to_buffer(x)[0]
+
+
+def _unaliased(out, user_arrays):
+    """An output buffer that shares no memory with the caller's NumPy arrays, which the
+    caller may mutate later: Arrays are immutable."""
+    out = out if type(out) is np.ndarray else np.asarray(out)
+    if any(np.may_share_memory(out, u) for u in user_arrays):
+        return out.copy()
+    return out
 
 
 def _hashable(v):

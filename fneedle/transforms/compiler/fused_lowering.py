@@ -25,7 +25,7 @@ def _opcodes():
 
 def _instruction(eq, regs, OP):
     """(opcode, a, b, c) for one body equation, given the registers of its inputs."""
-    from fneedle.transforms.compiler.fusion import FUSIBLE, _LOGICAL
+    from fneedle.transforms.compiler.fusion import _LOGICAL, FUSIBLE
     prim = eq.primitive
     r = regs
     if prim is _e.round_p:
