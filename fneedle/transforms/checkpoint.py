@@ -15,6 +15,7 @@ from fneedle.core.jaxpr import ClosedJaxpr, Jaxpr, Var, eval_jaxpr
 from fneedle.core.linear import Zero, is_undefined_primal, tangent_aval
 from fneedle.core.primitive import Primitive
 from fneedle.core.staging import StagingInterpreter, trace_to_jaxpr
+from fneedle.transforms.call_primitive import define_call_primitive
 
 
 # --- policies: which values computed inside the checkpointed function may be saved --------
@@ -43,11 +44,6 @@ checkpoint_policies = type("checkpoint_policies", (), {
 
 
 remat_p = Primitive("checkpoint", multiple_results=True)
-
-
-def _remat_impl(*args, jaxpr, policy, prevent_cse):
-    from fneedle.transforms.compiler import compile_jaxpr
-    return compile_jaxpr(jaxpr).run(args)
 
 
 def _remat_jvp(primals, tangents, jaxpr, policy, prevent_cse):
@@ -162,10 +158,7 @@ def _remat_transpose(cts, *args, jaxpr, policy, prevent_cse):
     return [next(it) if lin else None for lin in linear]
 
 
-remat_p.def_impl(_remat_impl)
-remat_p.inline_param = "jaxpr"
-remat_p.def_abstract_eval(lambda *avals, jaxpr, **_: list(jaxpr.out_avals))
-remat_p.weak_type_rule = lambda in_weak, jaxpr, **_: [a.weak_type for a in jaxpr.out_avals]
+define_call_primitive(remat_p, "jaxpr")
 remat_p.def_jvp(_remat_jvp)
 remat_p.def_batch(_remat_batch)
 remat_p.def_partial_eval(_remat_partial_eval)

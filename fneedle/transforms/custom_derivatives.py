@@ -13,6 +13,7 @@ from fneedle.core.interpreter import Tracer, get_aval
 from fneedle.core.linear import Zero, tangent_aval
 from fneedle.core.primitive import Primitive
 from fneedle.core.staging import trace_to_jaxpr
+from fneedle.transforms.call_primitive import define_call_primitive
 
 
 def _trace_custom(fun, args, nondiff_argnums, what):
@@ -124,11 +125,6 @@ def _flat_jvp_rule(jvp, in_tree, out_tree, static, nargs, primals, tangents):
 custom_jvp_call_p = Primitive("custom_jvp_call", multiple_results=True)
 
 
-def _custom_call_impl(*args, call_jaxpr, **_):
-    from fneedle.transforms.compiler import compile_jaxpr
-    return compile_jaxpr(call_jaxpr).run(args)
-
-
 def _custom_jvp_call_jvp(primals, tangents, call_jaxpr, jvp, num_consts):
     if any(type(t) is not Zero for t in tangents[:num_consts]):
         raise TypeError("A custom_jvp function closes over a value that is being "
@@ -161,11 +157,7 @@ def _custom_jvp_call_batch(args, dims, call_jaxpr, jvp, num_consts):
     return outs, [0] * n_out
 
 
-custom_jvp_call_p.def_impl(_custom_call_impl)
-custom_jvp_call_p.inline_param = "call_jaxpr"
-custom_jvp_call_p.def_abstract_eval(lambda *avals, call_jaxpr, **_: list(call_jaxpr.out_avals))
-custom_jvp_call_p.weak_type_rule = lambda in_weak, call_jaxpr, **_: [
-    a.weak_type for a in call_jaxpr.out_avals]
+define_call_primitive(custom_jvp_call_p, "call_jaxpr")
 custom_jvp_call_p.def_jvp(_custom_jvp_call_jvp)
 custom_jvp_call_p.def_batch(_custom_jvp_call_batch)
 
@@ -325,11 +317,7 @@ def _custom_vjp_call_batch(args, dims, call_jaxpr, fwd, bwd, num_consts):
     return outs, [0] * n_out
 
 
-custom_vjp_call_p.def_impl(_custom_call_impl)
-custom_vjp_call_p.inline_param = "call_jaxpr"
-custom_vjp_call_p.def_abstract_eval(lambda *avals, call_jaxpr, **_: list(call_jaxpr.out_avals))
-custom_vjp_call_p.weak_type_rule = lambda in_weak, call_jaxpr, **_: [
-    a.weak_type for a in call_jaxpr.out_avals]
+define_call_primitive(custom_vjp_call_p, "call_jaxpr")
 custom_vjp_call_p.def_jvp(_custom_vjp_call_jvp)
 custom_vjp_call_p.def_batch(_custom_vjp_call_batch)
 custom_lin_p.def_impl(_custom_lin_impl)

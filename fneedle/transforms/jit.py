@@ -20,6 +20,7 @@ from fneedle.core.jaxpr import ClosedJaxpr, Jaxpr
 from fneedle.core.linear import Zero, is_undefined_primal, tangent_aval
 from fneedle.core.primitive import Primitive
 from fneedle.core.staging import trace_to_jaxpr
+from fneedle.transforms.call_primitive import define_call_primitive
 from fneedle.transforms.compiler import compile_jaxpr, optimize
 
 logger = logging.getLogger("fneedle.jit")
@@ -29,14 +30,7 @@ RECOMPILE_WARNING_THRESHOLD = 8
 jit_p = Primitive("jit", multiple_results=True)
 
 
-def _jit_impl(*args, jaxpr, name):
-    return compile_jaxpr(jaxpr).run(args)
-
-
-jit_p.def_impl(_jit_impl)
-jit_p.inline_param = "jaxpr"
-jit_p.def_abstract_eval(lambda *avals, jaxpr, name: list(jaxpr.out_avals))
-jit_p.weak_type_rule = lambda in_weak, jaxpr, name: [a.weak_type for a in jaxpr.out_avals]
+define_call_primitive(jit_p, "jaxpr")
 
 
 # Derived jaxprs (jvp, batched, partially evaluated, transposed) are cached per jaxpr object,
