@@ -27,4 +27,6 @@ from fneedle.transforms.partial_eval import linearize  # noqa: F401
 from fneedle.transforms.staging import make_jaxpr  # noqa: F401
 from fneedle.transforms.vmap import vmap  # noqa: F401
 
+from fneedle.numpy import from_dlpack  # noqa: F401,E402
+
 __version__ = "0.1.0"

@@ -717,7 +717,16 @@ def test_jit_matches_eager():
 
 _NOT_ARRAY_FUNCTIONS = {"can_cast", "finfo", "iinfo", "isdtype", "isscalar", "issubdtype",
                         "ndim", "promote_types", "result_type", "shape", "size", "dtype",
-                        "iscomplexobj"}
+                        "iscomplexobj", "from_dlpack"}  # from_dlpack: interop, tested below
+
+
+def test_dlpack_round_trip_copies():
+    src = np.arange(4.0, dtype=np.float32)
+    a = fnp.from_dlpack(src)
+    src[0] = 9.0  # the producer's later writes do not reach the immutable Array
+    np.testing.assert_array_equal(np.asarray(a), [0.0, 1.0, 2.0, 3.0])
+    assert a.dtype == np.float32
+    np.testing.assert_array_equal(np.from_dlpack(a), [0.0, 1.0, 2.0, 3.0])
 
 
 def test_every_function_has_an_op_table_row():

@@ -22,6 +22,7 @@ from fneedle.numpy.scalar_types import (
     inexact, int8, int16, int32, int64, int_, integer, isdtype, isscalar, issubdtype, ndim,
     number, promote_types, result_type, shape, signedinteger, single, size, uint, uint8,
     uint16, uint32, uint64, unsignedinteger)
+from fneedle.numpy.creation import from_dlpack  # noqa: F401
 from fneedle.numpy.creation import (
     arange, array, asarray, copy, diag, diag_indices, diagflat, empty, empty_like, eye, full,
     full_like, geomspace, identity, indices, linspace, logspace, meshgrid, ones, ones_like,

@@ -352,3 +352,16 @@ def triu_indices_from(arr, k=0):
     """The indices of the upper triangle of arr's last two dimensions."""
     shape = aval_of(arr).shape
     return triu_indices(shape[-2], k, shape[-1])
+
+
+def from_dlpack(x, *, device=None, copy=None):
+    """An Array from any object with `__dlpack__` (a NumPy array, a torch CPU tensor, ...).
+
+    The data is copied: fneedle arrays are immutable, and the producer may still mutate its
+    buffer. Example: a = fnp.from_dlpack(torch.arange(3.0)).
+    """
+    from fneedle.core.array import device_put
+    host = np.from_dlpack(x)
+    if host.dtype not in dtypes.SUPPORTED:
+        raise TypeError(f"from_dlpack: dtype {host.dtype} is not supported by fneedle.")
+    return device_put(np.array(host, copy=True), device)
