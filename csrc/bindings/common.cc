@@ -7,8 +7,6 @@
 
 namespace fneedle::bind {
 
-namespace {
-
 DType to_dtype(char kind, int64_t size) {
   if (kind == 'b' && size == 1) return DType::kBool;
   if (kind == 'u' && size == 1) return DType::kUInt8;
@@ -19,8 +17,6 @@ DType to_dtype(char kind, int64_t size) {
   if (kind == 'f' && size == 8) return DType::kFloat64;
   return DType::kCount;
 }
-
-}  // namespace
 
 std::string shape_str(const std::vector<int64_t>& shape) {
   std::ostringstream s;

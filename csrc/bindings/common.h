@@ -36,6 +36,9 @@ View view_of(py::handle obj, const std::string& where, const char* arg);
 // Raises TypeError unless v has one of the kernel dtypes.
 void require_known_dtype(const View& v, const std::string& where, const char* arg);
 
+// The kernels' dtype for a NumPy dtype kind ('f', 'i', ...) and item size; kCount if none.
+DType to_dtype(char kind, int64_t size);
+
 py::dtype numpy_dtype(DType t);  // cached: no string parsing per call
 std::string shape_str(const std::vector<int64_t>& shape);
 std::string describe(const View& v);  // "float32[3, 4]"

@@ -27,17 +27,6 @@ struct Arr {
   int64_t size = 1;
 };
 
-DType kernel_dtype(char kind, int64_t size) {
-  if (kind == 'b' && size == 1) return DType::kBool;
-  if (kind == 'u' && size == 1) return DType::kUInt8;
-  if (kind == 'u' && size == 4) return DType::kUInt32;
-  if (kind == 'i' && size == 4) return DType::kInt32;
-  if (kind == 'i' && size == 8) return DType::kInt64;
-  if (kind == 'f' && size == 4) return DType::kFloat32;
-  if (kind == 'f' && size == 8) return DType::kFloat64;
-  return DType::kCount;
-}
-
 bool quick_array(PyObject* obj, Arr* a) {
   auto& api = py::detail::npy_api::get();
   if (!api.PyArray_Check_(obj)) return false;
@@ -48,7 +37,7 @@ bool quick_array(PyObject* obj, Arr* a) {
       : py::detail::array_descriptor2_proxy(arr->descr)->elsize;
   const char order = descr->byteorder;
   if (!(order == '=' || order == '|' || order == '<') || arr->nd > kMaxDims) return false;
-  a->dtype = kernel_dtype(descr->kind, item);
+  a->dtype = to_dtype(descr->kind, item);
   if (a->dtype == DType::kCount || reinterpret_cast<uintptr_t>(arr->data) % item != 0)
     return false;
   a->ndim = arr->nd;
