@@ -20,6 +20,7 @@
 #include <type_traits>
 
 #include "kernels/fused_math.h"
+#include "kernels/fused_simd.h"
 #include "kernels/parallel.h"
 #include "kernels/simd_math.h"
 #include "kernels/strided.h"
@@ -124,6 +125,20 @@ void integer_pow(const T* a, T* d, int64_t n, int64_t y, T* sq) {
   if (y < 0) map1(d, d, n, [](T x) { return T(1) / x; });
 }
 
+// Runs the AVX-512 version of an op (fused_simd.h) when the build has one for T (or, with
+// Only given, only for that type); false means the caller runs the scalar loop instead.
+template <class Only = void, class T, class F>
+inline bool vector_op([[maybe_unused]] const T* a, [[maybe_unused]] T* d,
+                      [[maybe_unused]] int64_t n, [[maybe_unused]] F f) {
+#if defined(FNEEDLE_FUSED_AVX512)
+  if constexpr (std::is_void_v<Only> || std::is_same_v<Only, T>) {
+    simd::map(a, d, n, f);
+    return true;
+  }
+#endif
+  return false;
+}
+
 template <class T>
 void execute(const Instr& in, T* const* R, int64_t n, T* scratch) {
   T* d = R[in.dst];
@@ -139,9 +154,13 @@ void execute(const Instr& in, T* const* R, int64_t n, T* scratch) {
     case Op::ceil: return map1(a, d, n, [](T x) { return std::ceil(x); });
     case Op::round_even: return map1(a, d, n, [](T x) { return std::nearbyint(x); });
     case Op::round_away: return map1(a, d, n, [](T x) { return round_away(x); });
-    case Op::exp: return map1(a, d, n, [](T x) { return exp_fast(x); });
+    case Op::exp:
+      if (vector_op(a, d, n, [](auto v) { return simd::exp(v); })) return;
+      return map1(a, d, n, [](T x) { return exp_fast(x); });
     case Op::exp2: return map1(a, d, n, [](T x) { return std::exp2(x); });
-    case Op::log: return map1(a, d, n, [](T x) { return std::log(x); });
+    case Op::log:
+      if (vector_op<float>(a, d, n, [](auto v) { return simd::log(v); })) return;
+      return map1(a, d, n, [](T x) { return std::log(x); });
     case Op::log1p: return map1(a, d, n, [](T x) { return std::log1p(x); });
     case Op::expm1: return map1(a, d, n, [](T x) { return std::expm1(x); });
     case Op::sqrt: return map1(a, d, n, [](T x) { return std::sqrt(x); });
@@ -155,11 +174,15 @@ void execute(const Instr& in, T* const* R, int64_t n, T* scratch) {
     case Op::atan: return map1(a, d, n, [](T x) { return std::atan(x); });
     case Op::sinh: return map1(a, d, n, [](T x) { return std::sinh(x); });
     case Op::cosh: return map1(a, d, n, [](T x) { return std::cosh(x); });
-    case Op::tanh: return map1(a, d, n, [](T x) { return tanh_fast(x); });
+    case Op::tanh:
+      if (vector_op<float>(a, d, n, [](auto v) { return simd::tanh(v); })) return;
+      return map1(a, d, n, [](T x) { return tanh_fast(x); });
     case Op::asinh: return map1(a, d, n, [](T x) { return std::asinh(x); });
     case Op::acosh: return map1(a, d, n, [](T x) { return std::acosh(x); });
     case Op::atanh: return map1(a, d, n, [](T x) { return std::atanh(x); });
-    case Op::logistic: return map1(a, d, n, [](T x) { return logistic(x); });
+    case Op::logistic:
+      if (vector_op<float>(a, d, n, [](auto v) { return simd::logistic(v); })) return;
+      return map1(a, d, n, [](T x) { return logistic(x); });
     case Op::erf: return map1(a, d, n, [](T x) { return std::erf(x); });
     case Op::erfc: return map1(a, d, n, [](T x) { return std::erfc(x); });
     case Op::square: return map1(a, d, n, [](T x) { return x * x; });
@@ -528,7 +551,6 @@ template <class T>
 bool run_range(const Program& p, const Plan& plan, int64_t block, bool align_rows,
                int64_t begin, int64_t end, std::vector<Partial>* partials) {
   const int nin = static_cast<int>(p.inputs.size());
-  const int base = nin + static_cast<int>(p.n_consts);
   const int nreg = p.n_regs;
   // One buffer per register plus one scratch; 64 bytes of padding staggers the buffers so
   // that they do not all map to the same L1 sets.
@@ -552,6 +574,17 @@ bool run_range(const Program& p, const Plan& plan, int64_t block, bool align_row
   }
   const int nout = static_cast<int>(p.outputs.size());
   std::vector<RowState> rows(nout);
+  // Outputs the program writes straight into their memory, saving a copy per block: full
+  // size, of the compute type, held in a temporary register that no earlier output uses,
+  // and not aliasing an input (a donated input is still read after the output is written).
+  std::vector<char> direct(nout, 0);
+  for (int o = 0; o < nout; ++o) {
+    const Output& out = p.outputs[o];
+    bool ok = !out.reduced && out.dtype == dtype_of<T>() && out.reg >= nin + p.n_consts;
+    for (int k = 0; ok && k < nin; ++k) ok = p.inputs[k].data != out.data;
+    for (int q = 0; ok && q < o; ++q) ok = p.outputs[q].reg != out.reg;
+    direct[o] = ok;
+  }
   const int64_t R_rows = p.reduce_rows;
   const int64_t inner = plan.shape[plan.ndim - 1];
 
@@ -576,10 +609,13 @@ bool run_range(const Program& p, const Plan& plan, int64_t block, bool align_row
           break;
       }
     }
+    for (int o = 0; o < nout; ++o)
+      if (direct[o]) R[p.outputs[o].reg] = static_cast<T*>(p.outputs[o].data) + pos;
     for (int64_t i = 0; i < p.n_instr; ++i) execute<T>(p.code[i], R, n, scratch);
     for (int o = 0; o < nout; ++o) {
       const Output& out = p.outputs[o];
       const T* src = R[out.reg];
+      if (direct[o]) continue;
       if (!out.reduced) {
         store_run(out.dtype, out.data, pos, src, n);
         continue;
