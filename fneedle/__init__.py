@@ -16,6 +16,7 @@ from fneedle.core.tree_util import (  # noqa: F401
     register_dataclass, register_pytree_node, tree_flatten, tree_leaves, tree_map,
     tree_structure, tree_unflatten)
 from fneedle import debug, lax, random  # noqa: F401
+from fneedle import extend  # noqa: F401,E402  (the API for new primitives)
 from fneedle import numpy  # noqa: F401  (installs Array operators)
 from fneedle.transforms.checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401
 from fneedle.transforms.custom_derivatives import custom_jvp, custom_vjp, stop_gradient  # noqa: F401
