@@ -181,3 +181,33 @@ def test_numpy_arguments_are_read_in_place_but_outputs_never_alias_them():
     a[0] = 5.0  # the caller mutates its array afterwards: the immutable results do not change
     np.testing.assert_allclose(same, [1.0, 1.0, 1.0])
     np.testing.assert_allclose(doubled, [2.0, 2.0, 2.0])
+
+
+def test_cached_calls_with_numpy_arguments_never_alias_them():
+    # The second call takes the cached fast path, which must copy aliasing outputs too.
+    traces = []
+    ident = fn.jit(lambda x, y: (traces.append(1), x, y * 2.0)[1:])
+    a, b = np.ones(3, np.float32), np.arange(3.0, dtype=np.float32)
+    for _ in range(3):
+        same, doubled = ident(a, b)
+        a[0], b[0] = 5.0, 7.0
+        np.testing.assert_allclose(same, [1.0, 1.0, 1.0])
+        np.testing.assert_allclose(doubled, [0.0, 2.0, 4.0])
+        a[0], b[0] = 1.0, 0.0
+    single = fn.jit(lambda x: x)
+    for _ in range(3):
+        out = single(a)
+        a[1] = 9.0
+        np.testing.assert_allclose(out, [1.0, 1.0, 1.0])
+        a[1] = 1.0
+    assert len(traces) == 1
+    ident(fn.device_put(a), b)  # an Array of the same type hits the same compiled program
+    assert len(traces) == 1
+
+
+def test_eager_ops_copy_numpy_arguments():
+    a = np.ones(3, np.float32)
+    x, s = fnp.asarray(a), fnp.sin(a)
+    a[0] = 2.0
+    np.testing.assert_allclose(x, [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(s, np.sin(np.ones(3, np.float32)))

@@ -19,6 +19,9 @@ def is_array(x):
     return type(x) is Array or isinstance(x, Tracer)
 
 
+_SUPPORTED = frozenset(dtypes.SUPPORTED)
+
+
 def asarray(x, dtype=None):
     """x as an fneedle Array or tracer; Python scalars become weakly typed arrays.
 
@@ -28,6 +31,8 @@ def asarray(x, dtype=None):
         if dtype is not None:
             return lax.convert_element_type(x, dtype)
         return x
+    if type(x) is np.ndarray and dtype is None and x.dtype in _SUPPORTED:
+        return Array(np.array(x), False)  # a copy: the caller may mutate x later
     if dtype is not None:
         dtype = dtypes.canonicalize(dtype)
     if isinstance(x, (list, tuple)) and _holds_arrays(x):

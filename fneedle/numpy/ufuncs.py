@@ -42,6 +42,8 @@ def _float_unary(prim, name, text):
                 return bind(prim, (x,), _NO_PARAMS)
         elif isinstance(x, Tracer) and x.aval.dtype in _FLOATS:
             return bind(prim, (x,), _NO_PARAMS)
+        elif type(x) is np.ndarray and x.dtype in _FLOATS:  # copied: Arrays are immutable
+            return bind(prim, (Array(np.array(x), False),), _NO_PARAMS)
         return bind(prim, (promote_inexact((x,), name)[0],), _NO_PARAMS)
     return _doc(ufunc, name, text, f"fnp.{name}(fnp.asarray([0.5, 1.0]))")
 

@@ -239,24 +239,26 @@ class Jitted:
         if config.disable_jit:
             return self.fun(*args, **kwargs)
         if self._simple and not kwargs:
-            try:
-                sig = tuple([(a._buf.shape, a._buf.dtype, a.weak_type) for a in args
-                             if type(a) is Array])
-            except AttributeError:
-                sig = None
-            if sig is not None and len(sig) == len(args):
+            # The fast path: every argument an Array or a NumPy array of a supported dtype
+            # (read in place), the signature already compiled, nothing being traced.
+            sig = tuple([(a._buf.shape, a._buf.dtype, a.weak_type) if type(a) is Array else
+                         (a.shape, a.dtype, False) for a in args
+                         if type(a) is Array or (type(a) is np.ndarray and a.dtype in _SUPPORTED)])
+            if len(sig) == len(args):
                 fast = self._fast.get(sig)
                 if (fast is not None and current_interpreter() is eval_interpreter
                         and not config.debug_nans):
                     exe, out_tree, single = fast
-                    outs = exe.run([a._buf for a in args])
+                    outs = exe.run([a._buf if type(a) is Array else a for a in args])
+                    user = [a for a in args if type(a) is np.ndarray]
                     if single:
                         o = outs[0]
-                        return Array(o if type(o) is np.ndarray else np.asarray(o),
-                                     exe.out_weak[0])
+                        o = o if type(o) is np.ndarray else np.asarray(o)
+                        return Array(_unaliased(o, user) if user else o, exe.out_weak[0])
                     return tree_util.tree_unflatten(out_tree, [
-                        Array(o if type(o) is np.ndarray else np.asarray(o), w)
-                        for o, w in zip(outs, exe.out_weak)])
+                        Array(_unaliased(o, user), w) for o, w in zip(outs, exe.out_weak)])
+            else:
+                sig = None
         else:
             sig = None
         entry, leaves = self._lookup(args, kwargs)
