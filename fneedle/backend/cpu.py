@@ -129,8 +129,8 @@ def unary_kernel(op: str, fallback):
 def binary_kernel(op: str, fallback):
     """The CPU lowering of binary op `op`: fn(x, y) -> np.ndarray.
 
-    x and y must have the same shape and dtype (broadcast them first, e.g. with
-    np.broadcast_arrays: zero strides are handled without copies). Integer division truncates
+    x and y must have the same dtype and NumPy-broadcastable shapes (the C++ path reads
+    broadcast operands through zero strides, without copies). Integer division truncates
     toward zero; x / 0 and x % 0 give 0 for integers; shifts by >= the bit width (or by a
     negative amount) give 0, or the sign fill for shift_right_arithmetic.
 
@@ -146,7 +146,9 @@ def binary_kernel(op: str, fallback):
 
     def kernel(x, y):
         if (type(x) is ndarray and type(y) is ndarray and x.dtype in dtypes
-                and x.size >= threshold):
+                and max(x.size, y.size) >= threshold):
+            if x.shape != y.shape:  # zero-stride views; only the C++ path needs them
+                x, y = np.broadcast_arrays(x, y)
             return run(code, x, y)
         return fallback(x, y)
     return _name(kernel, op, fallback)

@@ -104,17 +104,8 @@ def binary_primitive(name, impl, kind, out_dtype=None):
         x.shape == y.shape or not x.shape or not y.shape))
     elementwise_batch_rule(prim)
     if cpu_backend.available and name in cpu_backend.BINARY_OPS:
-        kernel = cpu_backend.binary_kernel(name, impl)
-        prim.def_lowering("cpu", lambda x, y: kernel(x, y) if x.shape == y.shape else
-                          kernel(*_broadcast_scalar(x, y)))
+        prim.def_lowering("cpu", cpu_backend.binary_kernel(name, impl))
     return prim
-
-
-def _broadcast_scalar(x, y):
-    """The rank-0 operand as a zero-stride view of the other's shape, for the kernels."""
-    if not x.shape:
-        return np.broadcast_to(x, y.shape), y
-    return x, np.broadcast_to(y, x.shape)
 
 
 _16BIT_FLOATS = frozenset({dtypes.float16, dtypes.bfloat16})
