@@ -205,6 +205,19 @@ def test_cached_calls_with_numpy_arguments_never_alias_them():
     assert len(traces) == 1
 
 
+def test_cached_calls_with_scalar_arguments_use_their_values():
+    traces = []
+    f = fn.jit(lambda x, a, b, n, flag: (traces.append(1), x * a + b * n + flag)[1])
+    x = np.arange(3.0, dtype=np.float32)
+    for k in range(4):  # NumPy scalars, Python floats, ints and bools change value, not trace
+        out = f(x, np.float32(k), 0.5 * k, k, k % 2 == 1)
+        assert out.dtype == np.float32 and not out.weak_type
+        np.testing.assert_allclose(out, x * k + 0.5 * k * k + (k % 2))
+    assert len(traces) == 1
+    f(x, np.float64(1.0), 0.5, 1, True)  # a float64 NumPy scalar is a new signature
+    assert len(traces) == 2
+
+
 def test_eager_ops_copy_numpy_arguments():
     a = np.ones(3, np.float32)
     x, s = fnp.asarray(a), fnp.sin(a)

@@ -239,17 +239,17 @@ class Jitted:
         if config.disable_jit:
             return self.fun(*args, **kwargs)
         if self._simple and not kwargs:
-            # The fast path: every argument an Array or a NumPy array of a supported dtype
-            # (read in place), the signature already compiled, nothing being traced.
-            sig = tuple([(a._buf.shape, a._buf.dtype, a.weak_type) if type(a) is Array else
-                         (a.shape, a.dtype, False) for a in args
-                         if type(a) is Array or (type(a) is np.ndarray and a.dtype in _SUPPORTED)])
-            if len(sig) == len(args):
+            # The fast path: the signature already compiled, nothing being traced, and every
+            # argument an Array, a NumPy array (read in place) or scalar, or a Python scalar.
+            sig = _fast_signature(args)
+            if sig is not None:
                 fast = self._fast.get(sig)
                 if (fast is not None and current_interpreter() is eval_interpreter
                         and not config.debug_nans):
                     exe, out_tree, single = fast
-                    outs = exe.run([a._buf if type(a) is Array else a for a in args])
+                    outs = exe.run([a._buf if type(a) is Array else
+                                    a if type(a) is np.ndarray else
+                                    np.asarray(a, sig[i][1]) for i, a in enumerate(args)])
                     user = [a for a in args if type(a) is np.ndarray]
                     if single:
                         o = outs[0]
@@ -257,8 +257,6 @@ class Jitted:
                         return Array(_unaliased(o, user) if user else o, exe.out_weak[0])
                     return tree_util.tree_unflatten(out_tree, [
                         Array(_unaliased(o, user), w) for o, w in zip(outs, exe.out_weak)])
-            else:
-                sig = None
         else:
             sig = None
         entry, leaves = self._lookup(args, kwargs)
@@ -324,6 +322,31 @@ def _check_nans(closed, bufs, outs, name):
         check_nans_in_jaxpr(closed, [Array(b) for b in bufs])
         raise FloatingPointError(f"jit of {name} produced a NaN, but re-running it op by op "
                                  f"did not; the compiled and eager programs disagree.")
+
+
+# Python scalars are weakly typed (DESIGN.md 2.6): their signature entry is fixed by type.
+_PY_SCALAR_SIG = {float: ((), dtypes.default_float, True), int: ((), dtypes.default_int, True),
+                  bool: ((), dtypes.bool_, True)}
+
+
+def _fast_signature(args):
+    """The key of jit's fast path: (shape, dtype, weak) per argument when every argument is an
+    Array, a NumPy array or scalar of a supported dtype, or a Python scalar; else None."""
+    sig = []
+    for a in args:
+        t = type(a)
+        if t is Array:
+            buf = a._buf
+            sig.append((buf.shape, buf.dtype, a.weak_type))
+        elif t is np.ndarray or isinstance(a, np.generic):
+            if a.dtype not in _SUPPORTED:
+                return None
+            sig.append((a.shape, a.dtype, False))
+        elif t in _PY_SCALAR_SIG:
+            sig.append(_PY_SCALAR_SIG[t])
+        else:
+            return None
+    return tuple(sig)
 
 
 def _to_buf(x):

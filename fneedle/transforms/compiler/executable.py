@@ -60,20 +60,46 @@ class Executable:
         self.out_weak = [x.aval.weak_type for x in jaxpr.outputs]
         self.template = template
 
-    def run(self, args):
-        env = self.template.copy()
-        for i, a in zip(self.in_slots, args):
-            env[i] = a
+        self.run = self._generate_run()
+
+    def _generate_run(self):
+        """`run` as straight-line Python: one local per slot and one call per step, with no
+        slot list or loop to interpret (a cached jit call spends most of its time here)."""
+        names = {}  # what the generated code calls each kernel, constant and param dict
+        env = {}
+
+        def name_of(obj, prefix):
+            key = id(obj)
+            if key not in names:
+                names[key] = f"{prefix}{len(names)}"
+                env[names[key]] = obj
+            return names[key]
+
+        inputs = set(self.in_slots)
+        local = {i: f"s{i}" for i in range(len(self.template))}
+        for i, value in enumerate(self.template):
+            if i not in inputs and value is not None:  # constants and literals
+                local[i] = name_of(value, "c")
+        lines = ["def run(args):"]
+        if self.in_slots:
+            lines.append(f"    {', '.join(local[i] for i in self.in_slots)}, = args")
         for fn, ins, out, params, multiple, frees in self.steps:
-            result = fn(*[env[i] for i in ins], **params)
+            call = f"{name_of(fn, 'f')}({', '.join(local[i] for i in ins)}"
+            if params:
+                call += (", " if ins else "") + f"**{name_of(params, 'p')}"
+            call += ")"
             if multiple:
-                for o, r in zip(out, result):
-                    env[o] = r
+                target = ", ".join(local[o] for o in out)
+                lines.append(f"    {target}, = {call}" if out else f"    {call}")
             else:
-                env[out] = result
-            for f in frees:
-                env[f] = None
-        return [env[i] for i in self.out_slots]
+                lines.append(f"    {local[out]} = {call}")
+            dead = [local[f] for f in frees if f not in self.out_slots]
+            if dead:  # releases the buffers (to the pool) as soon as they are dead
+                lines.append(f"    del {', '.join(dead)}")
+        lines.append(f"    return [{', '.join(local[i] for i in self.out_slots)}]")
+        self.source = "\n".join(lines)
+        exec(compile(self.source, f"<fneedle executable {id(self):x}>", "exec"), env)
+        return env["run"]
 
     def as_text(self):
         lines = [pp_jaxpr(self.closed.jaxpr)]

@@ -111,13 +111,14 @@ class FusedKernel:
         self.compute = program.compute.name
         self.out_regs = [reg[v] for v in body.outputs]
         self.out_avals = [v.aval for v in body.outputs]
+        self.out_types = [(a.shape, a.dtype) for a in self.out_avals]
         self.reduce_rows = program.reduce_rows
 
     def __call__(self, *inputs):
         # The kernel broadcasts lower-rank and size-1 inputs to the iteration shape itself.
         empty = cpu_backend.empty
-        outs = [empty(a.shape, a.dtype) for a in self.out_avals]
-        cpu_backend._C.fused_elementwise(self.code, list(inputs), self.consts, self.n_regs,
+        outs = [empty(shape, dtype) for shape, dtype in self.out_types]
+        cpu_backend._C.fused_elementwise(self.code, inputs, self.consts, self.n_regs,
                                          list(zip(self.out_regs, outs)), self.compute,
                                          self.reduce_rows, self.shape)
         return outs
