@@ -68,6 +68,17 @@ def set_interpreter(interp):
         _current.reset(token)
 
 
+def trace_with(interp, flat_fun, inputs, finish):
+    """Calls flat_fun(*inputs) with `interp` current and returns finish(outputs). `interp` is
+    retired afterwards, even on error, so a tracer of it that leaks is caught when used."""
+    try:
+        with set_interpreter(interp):
+            outs = flat_fun(*inputs)
+        return finish(outs)
+    finally:
+        interp.alive = False
+
+
 def bind(primitive, args, params):
     """Applies `primitive` to `args` with the current interpreter."""
     return _current.get().process_primitive(primitive, args, params)

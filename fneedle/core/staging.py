@@ -4,7 +4,7 @@ them. `make_jaxpr`, `jit` and the control-flow primitives trace functions with i
 import numpy as np
 
 from fneedle.core.array import Array
-from fneedle.core.interpreter import Interpreter, Tracer, get_aval, set_interpreter
+from fneedle.core.interpreter import Interpreter, Tracer, get_aval, trace_with
 from fneedle.core.jaxpr import ClosedJaxpr, Equation, Jaxpr, Literal, Var
 
 
@@ -105,9 +105,4 @@ def trace_to_jaxpr(flat_fun, in_avals, description="staging (make_jaxpr/jit)"):
     """
     interp = StagingInterpreter(description)
     tracers = [interp.new_input(a) for a in in_avals]
-    try:
-        with set_interpreter(interp):
-            outs = flat_fun(*tracers)
-        return interp.build(outs)
-    finally:
-        interp.alive = False
+    return trace_with(interp, flat_fun, tracers, interp.build)

@@ -5,7 +5,6 @@ jaxpr it carries, so `grad(jit(f))`, `jit(grad(f))`, `vmap(jit(f))` all stay com
 """
 
 import logging
-import weakref
 
 import numpy as np
 
@@ -13,6 +12,7 @@ from fneedle.core import dtypes, tree_util
 from fneedle.core.api_util import flatten_fun, fun_name
 from fneedle.core.array import Array, to_buffer
 from fneedle.core.config import config
+from fneedle.core.derived_cache import DerivedCache
 from fneedle.core.device import default_device
 from fneedle.core.eval import eval_interpreter
 from fneedle.core.interpreter import Tracer, current_interpreter, get_aval
@@ -35,16 +35,7 @@ define_call_primitive(jit_p, "jaxpr")
 
 # Derived jaxprs (jvp, batched, partially evaluated, transposed) are cached per jaxpr object,
 # so transforming a jitted function repeatedly reuses them and their compiled executables.
-_derived = weakref.WeakKeyDictionary()
-
-
-def _cached(closed, key, make):
-    table = _derived.get(closed)
-    if table is None:
-        table = _derived[closed] = {}
-    if key not in table:
-        table[key] = make()
-    return table[key]
+_cached = DerivedCache().get
 
 
 def _jit_jvp(primals, tangents, jaxpr, name):

@@ -4,7 +4,7 @@ nothing: a primitive whose inputs all have zero tangents runs only its primal.""
 from fneedle.core import tree_util
 from fneedle.core.api_util import flatten_fun, fun_name
 from fneedle.core.interpreter import (Interpreter, Tracer, current_interpreter, get_aval,
-                                      set_interpreter)
+                                      set_interpreter, trace_with)
 from fneedle.core.linear import Zero, tangent_aval
 
 
@@ -64,12 +64,7 @@ def jvp_flat(flat_fun, primals, tangents, description="jvp"):
     """Runs flat_fun on JVP tracers; returns (primal outputs, tangent outputs or Zero)."""
     interp = JVPInterpreter(current_interpreter(), description)
     ins = [interp.pack(p, t) for p, t in zip(primals, tangents, strict=True)]
-    try:
-        with set_interpreter(interp):
-            outs = flat_fun(*ins)
-        pairs = [interp.lift(o) for o in outs]
-    finally:
-        interp.alive = False
+    pairs = trace_with(interp, flat_fun, ins, lambda outs: [interp.lift(o) for o in outs])
     return [p for p, _ in pairs], [t for _, t in pairs]
 
 

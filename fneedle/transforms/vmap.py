@@ -5,7 +5,7 @@ from fneedle.core import tree_util
 from fneedle.core.api_util import flatten_fun, fun_name
 from fneedle.core.errors import BatchAxisError, ConcretizationTypeError, user_location
 from fneedle.core.interpreter import (Interpreter, Tracer, current_interpreter, get_aval,
-                                      set_interpreter)
+                                      set_interpreter, trace_with)
 
 
 class BatchTracer(Tracer):
@@ -69,12 +69,7 @@ def batch_flat(flat_fun, args, in_dims, axis_size, description="vmap"):
     """Runs flat_fun on batched args; returns (output values, output batch dims)."""
     interp = BatchInterpreter(current_interpreter(), axis_size, description)
     ins = [interp.pack(a, d) for a, d in zip(args, in_dims, strict=True)]
-    try:
-        with set_interpreter(interp):
-            outs = flat_fun(*ins)
-        pairs = [interp.lift(o) for o in outs]
-    finally:
-        interp.alive = False
+    pairs = trace_with(interp, flat_fun, ins, lambda outs: [interp.lift(o) for o in outs])
     return [v for v, _ in pairs], [d for _, d in pairs]
 
 

@@ -2,11 +2,11 @@
 jaxprs (with closure conversion), checking that bodies and branches agree on types, small
 jaxpr surgery (reordering inputs and outputs), and running bodies as compiled executables."""
 
-import weakref
 
 import numpy as np
 
 from fneedle.core import tree_util
+from fneedle.core.derived_cache import DerivedCache
 from fneedle.core.interpreter import Tracer, get_aval
 from fneedle.core.jaxpr import ClosedJaxpr, Jaxpr, Var
 from fneedle.core.staging import trace_to_jaxpr
@@ -184,16 +184,7 @@ def split_list(xs, sizes):
 # Derived jaxprs are cached per jaxpr object, so transforming the same loop repeatedly (a
 # jitted training step, grad of grad) reuses them and their compiled executables.
 
-_derived = weakref.WeakKeyDictionary()
-
-
-def cached(closed, key, make):
-    table = _derived.get(closed)
-    if table is None:
-        table = _derived[closed] = {}
-    if key not in table:
-        table[key] = make()
-    return table[key]
+cached = DerivedCache().get
 
 
 def jvp_of(closed, nonzeros, instantiate=False):
