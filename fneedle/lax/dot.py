@@ -6,6 +6,8 @@ impl transposes both operands into one batched matmul (B, M, K) @ (B, K, N) so f
 BLAS; integers accumulate in 64 bits (wrapping to the output width), 16-bit floats in float32.
 """
 
+import math
+
 import numpy as np
 
 from fneedle.core import dtypes
@@ -148,12 +150,23 @@ def _compute_dtype(in_dtype, out_dtype):
     return np.dtype(np.uint64 if dtypes.is_unsigned(out_dtype) else np.int64)
 
 
+# Matrix-matrix products of 2-D float operands contracting one dimension each: (lhs
+# contracting dim, rhs contracting dim) -> whether to transpose each. BLAS reads transposed
+# views directly, so these cost one call and no copies.
+_MATRIX_FORMS = {((1,), (0,)): (False, False), ((1,), (1,)): (False, True),
+                 ((0,), (0,)): (True, False), ((0,), (1,)): (True, True)}
+_BLAS_FLOATS = frozenset([np.dtype(np.float32), np.dtype(np.float64)])
+
+
 def _dot_general_impl(lhs, rhs, dimension_numbers, precision, preferred_element_type):
     (lc, rc), (lb, rb) = dimension_numbers
     out_dtype = preferred_element_type or lhs.dtype
+    form = _MATRIX_FORMS.get((lc, rc)) if lhs.ndim == 2 == rhs.ndim and not lb else None
+    if form is not None and lhs.dtype == out_dtype and out_dtype in _BLAS_FLOATS:
+        return np.matmul(lhs.T if form[0] else lhs, rhs.T if form[1] else rhs)
     compute = _compute_dtype(lhs.dtype, out_dtype)
     lf, rf = _free(lhs.ndim, lc, lb), _free(rhs.ndim, rc, rb)
-    size = lambda shape, ds: int(np.prod([shape[d] for d in ds], dtype=np.int64))
+    size = lambda shape, ds: math.prod([shape[d] for d in ds])
     b, m, k, n = size(lhs.shape, lb), size(lhs.shape, lf), size(lhs.shape, lc), size(rhs.shape, rf)
     a = np.transpose(lhs, lb + lf + lc).reshape(b, m, k).astype(compute, copy=False)
     c = np.transpose(rhs, rb + rc + rf).reshape(b, k, n).astype(compute, copy=False)

@@ -5,6 +5,8 @@ over a set of axes, and argmax/argmin along one axis.
 -inf/+inf or the integer extremes, all-ones bits / 0 for and / or).
 """
 
+import math
+
 import numpy as np
 
 from fneedle.backend import cpu as cpu_backend
@@ -137,7 +139,7 @@ def _reduce_prod_jvp(primals, tangents, axes):
     if type(t) is Zero or not dtypes.is_float(aval.dtype):
         return out, Zero(tangent_aval(get_aval(out)))
     kept = _kept(aval.ndim, axes)
-    n = int(np.prod([aval.shape[a] for a in axes], dtype=np.int64))
+    n = math.prod([aval.shape[a] for a in axes])
     rest = tuple(aval.shape[k] for k in kept)
     perm = axes + kept
     x = reshape(transpose(x, perm), (n,) + rest)

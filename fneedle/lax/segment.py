@@ -5,6 +5,8 @@ Out-of-range indices (negative ones included) read zeros and write nowhere, so e
 array is valid: this is JAX's mode='fill' for gathers and mode='drop' for scatters.
 """
 
+import math
+
 import numpy as np
 
 from fneedle.backend import cpu as cpu_backend
@@ -278,7 +280,7 @@ def take_along_axis(x, indices, axis):
     n = xa.shape[axis]
     xm, im = move_axis(x, axis, 0), move_axis(indices, axis, 0)
     rest = xa.shape[:axis] + xa.shape[axis + 1:]
-    r = int(np.prod(rest, dtype=np.int64))
+    r = math.prod(rest)
     dt = _index_dtype(n * r)
     im = convert_element_type(im, dt)
     shape = get_aval(im).shape

@@ -4,6 +4,8 @@ NumPy impls return views where NumPy can (broadcasts have zero strides): arrays 
 immutable, so a view is as good as a copy and costs nothing.
 """
 
+import math
+
 import numpy as np
 
 from fneedle.core import dtypes
@@ -139,9 +141,9 @@ def reshape(x, new_sizes):
 
 
 def _reshape_abstract_eval(x, new_sizes):
-    if int(np.prod(new_sizes, dtype=np.int64)) != x.size:
+    if math.prod(new_sizes) != x.size:
         raise ShapeError(f"Cannot reshape {x.str_short()} ({x.size} elements) to "
-                         f"{new_sizes} ({int(np.prod(new_sizes, dtype=np.int64))} elements).")
+                         f"{new_sizes} ({math.prod(new_sizes)} elements).")
     return ShapedArray(new_sizes, x.dtype)
 
 

@@ -1,6 +1,8 @@
 """Jacobians and Hessians: `jacfwd` (jvp + vmap over basis tangents), `jacrev` (vjp + vmap over
 basis cotangents), `jacobian` (= jacrev) and `hessian` (= jacfwd of jacrev)."""
 
+import math
+
 import numpy as np
 
 from fneedle.core import tree_util
@@ -65,7 +67,7 @@ def jacfwd(fun, argnums=0, has_aux=False):
             out_nd = aval.ndim - 1
             blocks, start = [], 0
             for shape in shapes:
-                n = int(np.prod(shape, dtype=np.int64))
+                n = math.prod(shape)
                 from fneedle.lax.slicing import slice_in_dim
                 b = slice_in_dim(col, start, start + n, axis=0)
                 b = lax.transpose(b, tuple(range(1, out_nd + 1)) + (0,))
@@ -109,8 +111,8 @@ def jacrev(fun, argnums=0, has_aux=False):
         def per_output(col, k):
             # col: (total, *in_shape); rows of output leaf k -> (*out_k, *in_shape)
             aval = get_aval(col)
-            start = sum(int(np.prod(s, dtype=np.int64)) for s in out_shapes[:k])
-            n = int(np.prod(out_shapes[k], dtype=np.int64))
+            start = sum(math.prod(s) for s in out_shapes[:k])
+            n = math.prod(out_shapes[k])
             from fneedle.lax.slicing import slice_in_dim
             b = slice_in_dim(col, start, start + n, axis=0)
             return lax.reshape(b, tuple(out_shapes[k]) + aval.shape[1:])

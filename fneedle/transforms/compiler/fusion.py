@@ -6,11 +6,13 @@ The fused equation's impl evaluates its body jaxpr with the primitives' own impl
 NumPy specification still defines what it computes.
 """
 
+import math
+
 import numpy as np
 
 from fneedle import lax
 from fneedle.core import dtypes
-from fneedle.core.jaxpr import ClosedJaxpr, Equation, Jaxpr, Literal, Var, pp_jaxpr
+from fneedle.core.jaxpr import ClosedJaxpr, Equation, Jaxpr, Literal, Var
 from fneedle.core.primitive import Primitive
 from fneedle.transforms.compiler.rewrite import Rewriter
 
@@ -243,7 +245,7 @@ def _fuse_reductions(closed):
         epilogue = Equation(red_eq.primitive, [x], red_eq.params, [out])
         new_body = ClosedJaxpr(Jaxpr([], body.inputs, body.equations + [epilogue],
                                      [out if o is x else o for o in body.outputs]), [])
-        rows = int(np.prod([p.shape[a] for a in red_eq.params["axes"]], dtype=np.int64))
+        rows = math.prod([p.shape[a] for a in red_eq.params["axes"]])
         program = FusedProgram(new_body, p.shape, p.compute, [o is x for o in body.outputs],
                                rows)
         new_eqs.append(Equation(fused_p, eq.inputs, {"program": program},
